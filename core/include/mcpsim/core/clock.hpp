@@ -1,0 +1,92 @@
+#pragma once
+// Time for the whole world goes through Clock: wall time for timestamps, steady time for
+// durations, and timers. RealClock runs on the io_context; VirtualClock only moves when told to,
+// so a 60 s requeue costs nothing and every run sees the same times.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace mcpsim::core {
+
+using Duration = std::chrono::nanoseconds;
+using WallTime = std::chrono::time_point<std::chrono::system_clock, Duration>;
+using SteadyTime = std::chrono::time_point<std::chrono::steady_clock, Duration>;
+
+// A scheduled callback. Dropping the handle does not cancel the timer; cancel() does.
+class TimerHandle {
+public:
+    struct State {
+        bool cancelled = false;
+        bool fired = false;
+        std::function<void()> onCancel;  // lets the clock release resources early
+    };
+    TimerHandle() = default;
+    explicit TimerHandle(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    void cancel();
+    bool pending() const { return state_ && !state_->cancelled && !state_->fired; }
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual WallTime now() const = 0;
+    virtual SteadyTime steady() const = 0;
+    virtual TimerHandle schedule(Duration after, std::function<void()> fn) = 0;
+    virtual bool isVirtual() const = 0;
+};
+
+class RealClock final : public Clock {
+public:
+    explicit RealClock(boost::asio::io_context& io) : io_(io) {}
+    WallTime now() const override;
+    SteadyTime steady() const override;
+    TimerHandle schedule(Duration after, std::function<void()> fn) override;
+    bool isVirtual() const override { return false; }
+
+private:
+    boost::asio::io_context& io_;
+};
+
+// Timers fire in (deadline, sequence) order, only from advance()/fireNext().
+class VirtualClock final : public Clock {
+public:
+    explicit VirtualClock(WallTime epoch);
+    ~VirtualClock() override;
+    WallTime now() const override;
+    SteadyTime steady() const override;
+    TimerHandle schedule(Duration after, std::function<void()> fn) override;
+    bool isVirtual() const override { return true; }
+
+    // Deadline of the earliest pending timer, if any.
+    std::optional<SteadyTime> nextDeadline() const;
+    // Moves time to the earliest deadline and fires every timer due then. False if none pending.
+    bool fireNext();
+    // Moves time forward by d, firing due timers in order on the way.
+    void advance(Duration d);
+    std::size_t pendingTimers() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// RFC 3339 with whole seconds and 'Z', as Kubernetes metav1.Time prints.
+std::string formatRfc3339(WallTime t);
+// RFC 3339 with nanoseconds, trailing zeros trimmed, as Go's time.RFC3339Nano prints.
+std::string formatRfc3339Nano(WallTime t);
+// Parses RFC 3339 (with optional fraction and Z or +hh:mm offset). Returns nullopt when invalid.
+std::optional<WallTime> parseRfc3339(const std::string& text);
+// Human duration as kubectl and the apiserver print ages: 5s, 3m2s, 2d3h, 400d.
+std::string humanDuration(Duration d);
+
+}  // namespace mcpsim::core

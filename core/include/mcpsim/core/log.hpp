@@ -1,0 +1,78 @@
+#pragma once
+// Structured logs in Go log/slog text format (time=... level=INFO msg="..." k=v). Each line is
+// stored under a source (for example "mcp-system/mcp-gateway-controller") so the API server can
+// serve it through `kubectl logs`.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mcpsim/core/clock.hpp"
+
+namespace mcpsim::core {
+
+struct LogLine {
+    WallTime time;
+    std::string text;  // without trailing newline
+};
+
+class LogStore {
+public:
+    using Subscriber = std::function<void(const LogLine&)>;
+    void append(const std::string& source, LogLine line);
+    const std::vector<LogLine>& lines(const std::string& source) const;
+    bool has(const std::string& source) const;
+    // Called for every later line of the source until the returned id is unsubscribed.
+    std::uint64_t subscribe(const std::string& source, Subscriber fn);
+    void unsubscribe(std::uint64_t id);
+    // Optional mirror of every line to a stream (mcpsim serve --verbose).
+    void setEcho(std::function<void(const std::string& source, const LogLine&)> echo);
+
+private:
+    std::map<std::string, std::vector<LogLine>> lines_;
+    std::map<std::uint64_t, std::pair<std::string, Subscriber>> subscribers_;
+    std::uint64_t nextId_ = 1;
+    std::function<void(const std::string&, const LogLine&)> echo_;
+};
+
+enum class LogLevel { Debug, Info, Warn, Error };
+
+// A key=value attribute. Values are quoted when they contain spaces, quotes, '=' or are empty.
+struct LogAttr {
+    std::string key;
+    std::string value;
+};
+
+class Logger {
+public:
+    Logger(const Clock& clock, LogStore& store, std::string source, std::vector<LogAttr> base = {});
+    Logger with(std::vector<LogAttr> attrs) const;
+    void log(LogLevel level, const std::string& msg, const std::vector<LogAttr>& attrs = {}) const;
+    void info(const std::string& msg, const std::vector<LogAttr>& attrs = {}) const {
+        log(LogLevel::Info, msg, attrs);
+    }
+    void debug(const std::string& msg, const std::vector<LogAttr>& attrs = {}) const {
+        log(LogLevel::Debug, msg, attrs);
+    }
+    void warn(const std::string& msg, const std::vector<LogAttr>& attrs = {}) const {
+        log(LogLevel::Warn, msg, attrs);
+    }
+    void error(const std::string& msg, const std::vector<LogAttr>& attrs = {}) const {
+        log(LogLevel::Error, msg, attrs);
+    }
+    const std::string& source() const { return source_; }
+
+private:
+    const Clock* clock_;
+    LogStore* store_;
+    std::string source_;
+    std::vector<LogAttr> base_;
+};
+
+// slog's text quoting rule for one value.
+std::string slogQuote(const std::string& value);
+
+}  // namespace mcpsim::core

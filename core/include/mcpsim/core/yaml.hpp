@@ -1,0 +1,27 @@
+#pragma once
+// YAML <-> JSON with the scalar rules Kubernetes manifests follow (sigs.k8s.io/yaml, which
+// resolves plain scalars the YAML 1.1 way: true/false/yes/no/on/off, ints, floats, null/~).
+// Quoted scalars are always strings.
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mcpsim/core/json.hpp"
+
+namespace mcpsim::core {
+
+struct YamlError : std::runtime_error {
+    int line;    // 1-based, 0 when unknown
+    int column;  // 1-based, 0 when unknown
+    YamlError(const std::string& msg, int l, int c) : std::runtime_error(msg), line(l), column(c) {}
+};
+
+// Every non-empty document of a stream, in order.
+std::vector<Json> parseYamlDocuments(std::string_view text);
+// Exactly one document (an empty input is null). JSON is valid YAML, so this reads both.
+Json parseYaml(std::string_view text);
+// Block-style YAML, keys in JSON order, strings quoted only when needed.
+std::string toYaml(const Json& value);
+
+}  // namespace mcpsim::core

@@ -1,0 +1,91 @@
+// In-memory HTTP: requests go straight to the listening handler on the loop. No bytes, no sockets,
+// fully deterministic; streamed bodies are handed over as the same BodyStream object.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <map>
+
+#include "mcpsim/core/http/network.hpp"
+#include "mcpsim/core/runtime.hpp"
+
+namespace mcpsim::core::http {
+
+namespace {
+
+struct Registry {
+    std::map<Endpoint, Handler> handlers;
+    std::uint16_t nextPort = 40000;
+};
+
+class InMemoryListener final : public Listener {
+public:
+    InMemoryListener(std::shared_ptr<Registry> reg, Endpoint at) : reg_(std::move(reg)), at_(at) {}
+    ~InMemoryListener() override { stop(); }
+    Endpoint endpoint() const override { return at_; }
+    void stop() override {
+        if (reg_) reg_->handlers.erase(at_);
+        reg_.reset();
+    }
+
+private:
+    std::shared_ptr<Registry> reg_;
+    Endpoint at_;
+};
+
+class InMemoryNetwork final : public Network {
+public:
+    explicit InMemoryNetwork(Runtime& rt) : rt_(rt), reg_(std::make_shared<Registry>()) {}
+
+    std::unique_ptr<Listener> listen(const Endpoint& at, Handler handler,
+                                     ServerLimits limits) override {
+        Endpoint ep = at;
+        if (ep.port == 0) {
+            while (reg_->handlers.count(Endpoint{ep.host, reg_->nextPort})) ++reg_->nextPort;
+            ep.port = reg_->nextPort++;
+        }
+        if (reg_->handlers.count(ep)) {
+            throw std::system_error(std::make_error_code(std::errc::address_in_use), ep.str());
+        }
+        // Enforce the body limit here too, so both transports refuse the same requests.
+        reg_->handlers[ep] = [handler = std::move(handler), limits](Request&& req, Reply reply) {
+            if (req.body.size() > limits.maxBodyBytes) {
+                reply(limits.tooLarge ? limits.tooLarge(limits.maxBodyBytes)
+                                      : makeResponse(413, "text/plain", "request too large\n"));
+                return;
+            }
+            handler(std::move(req), std::move(reply));
+        };
+        return std::make_unique<InMemoryListener>(reg_, ep);
+    }
+
+    void request(const Endpoint& to, Request request, ResponseCallback done) override {
+        boost::asio::post(rt_.io(), [reg = reg_, to, request = std::move(request),
+                                     done = std::move(done), &io = rt_.io()]() mutable {
+            auto it = reg->handlers.find(to);
+            if (it == reg->handlers.end()) {
+                done(std::make_error_code(std::errc::connection_refused), {});
+                return;
+            }
+            if (!request.headers.has("Host")) request.headers.set("Host", to.str());
+            Handler handler = it->second;  // copy: the handler may stop its own listener
+            auto replied = std::make_shared<bool>(false);
+            handler(std::move(request), [done, replied, &io](Response r) {
+                if (*replied) return;
+                *replied = true;
+                boost::asio::post(io, [done, r = std::move(r)]() mutable { done({}, std::move(r)); });
+            });
+        });
+    }
+
+private:
+    Runtime& rt_;
+    std::shared_ptr<Registry> reg_;
+};
+
+}  // namespace
+
+std::unique_ptr<Network> makeInMemoryNetwork(Runtime& runtime) {
+    return std::make_unique<InMemoryNetwork>(runtime);
+}
+
+}  // namespace mcpsim::core::http

@@ -1,0 +1,91 @@
+#include "mcpsim/core/log.hpp"
+
+#include <cstdio>
+
+namespace mcpsim::core {
+
+void LogStore::append(const std::string& source, LogLine line) {
+    auto& lines = lines_[source];
+    lines.push_back(std::move(line));
+    const LogLine& stored = lines.back();
+    if (echo_) echo_(source, stored);
+    // Copy first: a subscriber may unsubscribe itself while being called.
+    std::vector<Subscriber> targets;
+    for (const auto& [id, sub] : subscribers_) {
+        if (sub.first == source) targets.push_back(sub.second);
+    }
+    for (const auto& fn : targets) fn(stored);
+}
+
+const std::vector<LogLine>& LogStore::lines(const std::string& source) const {
+    static const std::vector<LogLine> none;
+    auto it = lines_.find(source);
+    return it == lines_.end() ? none : it->second;
+}
+
+bool LogStore::has(const std::string& source) const { return lines_.count(source) > 0; }
+
+std::uint64_t LogStore::subscribe(const std::string& source, Subscriber fn) {
+    const std::uint64_t id = nextId_++;
+    subscribers_.emplace(id, std::make_pair(source, std::move(fn)));
+    return id;
+}
+
+void LogStore::unsubscribe(std::uint64_t id) { subscribers_.erase(id); }
+
+void LogStore::setEcho(std::function<void(const std::string&, const LogLine&)> echo) {
+    echo_ = std::move(echo);
+}
+
+std::string slogQuote(const std::string& value) {
+    bool needs = value.empty();
+    for (unsigned char c : value) {
+        if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7f) {
+            needs = true;
+            break;
+        }
+    }
+    if (!needs) return value;
+    std::string out = "\"";
+    for (unsigned char c : value) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\x%02x", c);
+                    out += buf;
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
+        }
+    }
+    return out + "\"";
+}
+
+Logger::Logger(const Clock& clock, LogStore& store, std::string source, std::vector<LogAttr> base)
+    : clock_(&clock), store_(&store), source_(std::move(source)), base_(std::move(base)) {}
+
+Logger Logger::with(std::vector<LogAttr> attrs) const {
+    Logger copy = *this;
+    copy.base_.insert(copy.base_.end(), attrs.begin(), attrs.end());
+    return copy;
+}
+
+void Logger::log(LogLevel level, const std::string& msg, const std::vector<LogAttr>& attrs) const {
+    static const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+    const WallTime t = clock_->now();
+    std::string line = "time=" + formatRfc3339Nano(t) + " level=" +
+                       names[static_cast<int>(level)] + " msg=" + slogQuote(msg);
+    auto put = [&line](const LogAttr& a) { line += " " + slogQuote(a.key) + "=" + slogQuote(a.value); };
+    // slog order: attributes bound with with() come before the call's own.
+    for (const auto& a : base_) put(a);
+    for (const auto& a : attrs) put(a);
+    store_->append(source_, LogLine{t, std::move(line)});
+}
+
+}  // namespace mcpsim::core

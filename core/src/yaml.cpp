@@ -1,0 +1,208 @@
+#include "mcpsim/core/yaml.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <regex>
+
+namespace mcpsim::core {
+
+namespace {
+
+// Plain (unquoted) scalar resolution, YAML 1.1 style as go-yaml v2 does it.
+Json resolvePlain(const std::string& s) {
+    static const std::regex intDec("^[-+]?(0|[1-9][0-9_]*)$");
+    static const std::regex intHex("^[-+]?0x[0-9a-fA-F_]+$");
+    static const std::regex intOct("^[-+]?0[0-7_]+$");
+    static const std::regex floatRe(
+        "^[-+]?([0-9][0-9_]*)?\\.[0-9.]*([eE][-+]?[0-9]+)?$|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$");
+    if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+    if (s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "Yes" || s == "YES" ||
+        s == "on" || s == "On" || s == "ON" || s == "y" || s == "Y") {
+        return true;
+    }
+    if (s == "false" || s == "False" || s == "FALSE" || s == "no" || s == "No" || s == "NO" ||
+        s == "off" || s == "Off" || s == "OFF" || s == "n" || s == "N") {
+        return false;
+    }
+    if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") return INFINITY;
+    if (s == "-.inf" || s == "-.Inf" || s == "-.INF") return -INFINITY;
+    auto noUnderscore = [](std::string v) {
+        v.erase(std::remove(v.begin(), v.end(), '_'), v.end());
+        return v;
+    };
+    try {
+        if (std::regex_match(s, intDec)) {
+            std::string v = noUnderscore(s);
+            if (v[0] == '-') return static_cast<std::int64_t>(std::stoll(v));
+            return static_cast<std::int64_t>(std::stoll(v));
+        }
+        if (std::regex_match(s, intHex)) {
+            std::string v = noUnderscore(s);
+            bool neg = v[0] == '-';
+            auto start = v.find('x') + 1;
+            auto n = static_cast<std::int64_t>(std::stoll(v.substr(start), nullptr, 16));
+            return neg ? -n : n;
+        }
+        if (std::regex_match(s, intOct)) {
+            std::string v = noUnderscore(s);
+            return static_cast<std::int64_t>(std::stoll(v, nullptr, 8));
+        }
+        if (std::regex_match(s, floatRe) && s != "." && s.find_first_of("0123456789") != std::string::npos) {
+            return std::stod(noUnderscore(s));
+        }
+    } catch (const std::out_of_range&) {
+        // Too large for int64: go-yaml falls back to float.
+        return std::stod(noUnderscore(s));
+    }
+    return s;
+}
+
+Json toJson(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Null:
+        case YAML::NodeType::Undefined:
+            return nullptr;
+        case YAML::NodeType::Scalar:
+            // "!" marks a quoted (non-plain) scalar: always a string.
+            if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
+            return resolvePlain(node.Scalar());
+        case YAML::NodeType::Sequence: {
+            Json arr = Json::array();
+            for (const auto& item : node) arr.push_back(toJson(item));
+            return arr;
+        }
+        case YAML::NodeType::Map: {
+            Json obj = Json::object();
+            for (const auto& kv : node) {
+                std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
+                obj[key] = toJson(kv.second);
+            }
+            return obj;
+        }
+    }
+    return nullptr;
+}
+
+bool needsQuotes(const std::string& s) {
+    if (s.empty()) return true;
+    Json resolved = resolvePlain(s);
+    if (!resolved.is_string()) return true;  // would read back as a bool/number/null
+    static const std::string special = ":#{}[],&*!|>'\"%@`";
+    if (special.find(s.front()) != std::string::npos || s.front() == '-' || s.front() == '?' ||
+        s.front() == ' ' || s.back() == ' ') {
+        return true;
+    }
+    if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return true;
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == 0x7f) return true;
+    }
+    return false;
+}
+
+std::string quote(const std::string& s) {
+    if (!needsQuotes(s)) return s;
+    return Json(s).dump();  // JSON strings are valid double-quoted YAML
+}
+
+void emit(const Json& v, int indent, std::string& out, bool inSeq);
+
+void emitScalar(const Json& v, std::string& out) {
+    if (v.is_string()) {
+        out += quote(v.get<std::string>());
+    } else if (v.is_null()) {
+        out += "null";
+    } else {
+        out += v.dump();
+    }
+}
+
+void emit(const Json& v, int indent, std::string& out, bool inSeq) {
+    const std::string pad(indent, ' ');
+    if (v.is_object()) {
+        if (v.empty()) {
+            out += "{}\n";
+            return;
+        }
+        bool first = true;
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            if (!(first && inSeq)) out += pad;
+            first = false;
+            out += quote(it.key()) + ":";
+            const Json& child = it.value();
+            if ((child.is_object() || child.is_array()) && !child.empty()) {
+                out += "\n";
+                emit(child, child.is_array() ? indent : indent + 2, out, false);
+            } else {
+                out += " ";
+                if (child.is_object()) {
+                    out += "{}\n";
+                } else if (child.is_array()) {
+                    out += "[]\n";
+                } else {
+                    emitScalar(child, out);
+                    out += "\n";
+                }
+            }
+        }
+    } else if (v.is_array()) {
+        if (v.empty()) {
+            out += pad + "[]\n";
+            return;
+        }
+        for (const auto& item : v) {
+            out += pad + "- ";
+            if (item.is_object() && !item.empty()) {
+                emit(item, indent + 2, out, true);
+            } else if (item.is_array() && !item.empty()) {
+                out += "\n";
+                emit(item, indent + 2, out, false);
+            } else if (item.is_object()) {
+                out += "{}\n";
+            } else if (item.is_array()) {
+                out += "[]\n";
+            } else {
+                emitScalar(item, out);
+                out += "\n";
+            }
+        }
+    } else {
+        out += pad;
+        emitScalar(v, out);
+        out += "\n";
+    }
+}
+
+}  // namespace
+
+std::vector<Json> parseYamlDocuments(std::string_view text) {
+    std::vector<Json> docs;
+    try {
+        for (const auto& node : YAML::LoadAll(std::string(text))) {
+            if (node.IsNull() || !node.IsDefined()) continue;
+            docs.push_back(toJson(node));
+        }
+    } catch (const YAML::Exception& e) {
+        throw YamlError(e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                        e.mark.column >= 0 ? e.mark.column + 1 : 0);
+    }
+    return docs;
+}
+
+Json parseYaml(std::string_view text) {
+    try {
+        YAML::Node node = YAML::Load(std::string(text));
+        return toJson(node);
+    } catch (const YAML::Exception& e) {
+        throw YamlError(e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                        e.mark.column >= 0 ? e.mark.column + 1 : 0);
+    }
+}
+
+std::string toYaml(const Json& value) {
+    std::string out;
+    emit(value, 0, out, false);
+    return out;
+}
+
+}  // namespace mcpsim::core
