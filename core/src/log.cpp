@@ -7,6 +7,7 @@ namespace mcpsim::core {
 void LogStore::append(const std::string& source, LogLine line) {
     auto& lines = lines_[source];
     lines.push_back(std::move(line));
+    if (lines.size() > kMaxLines) lines.pop_front();
     const LogLine& stored = lines.back();
     if (echo_) echo_(source, stored);
     // Copy first: a subscriber may unsubscribe itself while being called.
@@ -17,8 +18,8 @@ void LogStore::append(const std::string& source, LogLine line) {
     for (const auto& fn : targets) fn(stored);
 }
 
-const std::vector<LogLine>& LogStore::lines(const std::string& source) const {
-    static const std::vector<LogLine> none;
+const std::deque<LogLine>& LogStore::lines(const std::string& source) const {
+    static const std::deque<LogLine> none;
     auto it = lines_.find(source);
     return it == lines_.end() ? none : it->second;
 }

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
@@ -74,9 +75,25 @@ Json toJson(const YAML::Node& node) {
         }
         case YAML::NodeType::Map: {
             Json obj = Json::object();
+            std::vector<Json> merged;  // YAML merge keys (<<), as go-yaml supports them
             for (const auto& kv : node) {
                 std::string key = kv.first.IsScalar() ? kv.first.Scalar() : YAML::Dump(kv.first);
+                if (key == "<<" && kv.first.Tag() != "!") {
+                    Json src = toJson(kv.second);
+                    if (src.is_array()) {
+                        for (auto& m : src) merged.push_back(std::move(m));
+                    } else {
+                        merged.push_back(std::move(src));
+                    }
+                    continue;
+                }
                 obj[key] = toJson(kv.second);
+            }
+            for (const auto& m : merged) {
+                if (!m.is_object()) continue;
+                for (auto it = m.begin(); it != m.end(); ++it) {
+                    if (!obj.contains(it.key())) obj[it.key()] = it.value();
+                }
             }
             return obj;
         }

@@ -1,4 +1,5 @@
-// Decoder for Kubernetes protobuf request bodies (Content-Type application/vnd.kubernetes.protobuf).
+// Decoder for Kubernetes protobuf request bodies (Content-Type
+// application/vnd.kubernetes.protobuf).
 //
 // kubectl >= 1.32 sends generator objects (`kubectl create namespace|secret|configmap|deployment|
 // service|...`) as protobuf instead of JSON. The fake apiserver stores JSON, so this turns such a

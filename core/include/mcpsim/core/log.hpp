@@ -2,6 +2,7 @@
 // Structured logs in Go log/slog text format (time=... level=INFO msg="..." k=v). Each line is
 // stored under a source (for example "mcp-system/mcp-gateway-controller") so the API server can
 // serve it through `kubectl logs`.
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,7 +24,9 @@ class LogStore {
 public:
     using Subscriber = std::function<void(const LogLine&)>;
     void append(const std::string& source, LogLine line);
-    const std::vector<LogLine>& lines(const std::string& source) const;
+    // Lines of a source, oldest first; each source keeps its newest kMaxLines.
+    const std::deque<LogLine>& lines(const std::string& source) const;
+    static constexpr std::size_t kMaxLines = 50000;
     bool has(const std::string& source) const;
     // Called for every later line of the source until the returned id is unsubscribed.
     std::uint64_t subscribe(const std::string& source, Subscriber fn);
@@ -32,7 +35,7 @@ public:
     void setEcho(std::function<void(const std::string& source, const LogLine&)> echo);
 
 private:
-    std::map<std::string, std::vector<LogLine>> lines_;
+    std::map<std::string, std::deque<LogLine>> lines_;
     std::map<std::uint64_t, std::pair<std::string, Subscriber>> subscribers_;
     std::uint64_t nextId_ = 1;
     std::function<void(const std::string&, const LogLine&)> echo_;

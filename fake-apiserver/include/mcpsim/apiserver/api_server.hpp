@@ -1,0 +1,60 @@
+#pragma once
+// A fake Kubernetes API server faithful to what kubectl and controllers rely on. Serve handler()
+// on any core::http::Network; components in the same world use client(), which has the same
+// semantics without HTTP.
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mcpsim/core/http/message.hpp"
+#include "mcpsim/core/http/network.hpp"
+#include "mcpsim/core/kube/client.hpp"
+#include "mcpsim/core/runtime.hpp"
+
+namespace mcpsim::apiserver {
+
+struct ApiServerOptions {
+    // Minor version reported by /version. kubectl's dispatcher picks its binary from it:
+    // 27..31 and 33 run that kubectl, anything else runs its built-in 1.32.
+    int kubeMinor = 31;
+    // Creates default, kube-system, kube-public, kube-node-lease, the kubernetes Service and a
+    // node, as a fresh cluster has.
+    bool seedCluster = true;
+    // The real apiserver refuses request bodies over 3 MiB.
+    std::size_t maxBodyBytes = 3 * 1024 * 1024;
+};
+
+class ApiServer {
+public:
+    ApiServer(core::Runtime& runtime, ApiServerOptions options = {});
+    ~ApiServer();
+    ApiServer(const ApiServer&) = delete;
+    ApiServer& operator=(const ApiServer&) = delete;
+
+    void handle(core::http::Request&& request, core::http::Reply reply);
+    core::http::Handler handler();
+    core::http::ServerLimits limits() const;
+
+    // In-process client: same semantics as HTTP, events delivered on the loop.
+    core::kube::Client& client();
+
+    // Applies every document of a YAML stream through server-side semantics (create, or update
+    // if it exists), as a bootstrap step. Throws core::kube::ApiException on the first failure.
+    void applyManifests(std::string_view yaml, const std::string& fieldManager = "mcpsim");
+
+    // Pod logs: `kubectl logs` for container C of pod P in namespace N reads the log source named
+    // by the pod's annotation mcpsim.io/log-source (a core::LogStore source), or "N/P/C".
+    static std::string defaultLogSource(const std::string& ns, const std::string& pod,
+                                        const std::string& container);
+
+    int kubeMinor() const;
+    // Number of requests served over HTTP (for benchmarks).
+    std::uint64_t requestCount() const;
+
+    struct Impl;  // internal; public so the server's own translation units can name it
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mcpsim::apiserver

@@ -1,0 +1,70 @@
+#pragma once
+// Object storage with one global resourceVersion counter (like an etcd revision), a bounded event
+// history so watches can resume from a recent resourceVersion, and watch fan-out with selector
+// transitions (an object leaving a watcher's selector is a DELETED for that watcher).
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcpsim/core/json.hpp"
+#include "mcpsim/core/kube/client.hpp"
+
+namespace mcpsim::apiserver {
+
+using core::kube::ObjectKey;
+
+class ObjectStore {
+public:
+    using Filter = std::function<bool(const Json& object)>;
+    using Sink = std::function<void(const std::string& type, const Json& object)>;
+
+    std::uint64_t resourceVersion() const { return rv_; }
+
+    const Json* get(const std::string& typeKey, const ObjectKey& key) const;
+    // Objects of the type in the namespace ("" = all), ordered by namespace then name.
+    std::vector<const Json*> list(const std::string& typeKey, const std::string& ns) const;
+    std::size_t count(const std::string& typeKey) const;
+
+    // Stores the object, assigning the next resourceVersion; emits ADDED or MODIFIED. Returns
+    // the stored object.
+    const Json& put(const std::string& typeKey, Json object);
+    // Removes the object; the DELETED event carries the last state with a new resourceVersion.
+    Json erase(const std::string& typeKey, const ObjectKey& key);
+
+    // Registers a watch. sinceRv == 0 means "from now" (the caller sends the initial state).
+    // Returns nullopt when sinceRv is older than the retained history (410 Expired).
+    std::optional<std::uint64_t> watch(const std::string& typeKey, const std::string& ns,
+                                       Filter filter, std::uint64_t sinceRv, Sink sink);
+    void unwatch(std::uint64_t id);
+    std::size_t watcherCount() const { return watchers_.size(); }
+
+private:
+    struct Event {
+        std::uint64_t rv;
+        std::string typeKey;
+        std::string type;
+        Json object;
+        Json old;  // previous state for MODIFIED (selector transitions)
+    };
+    struct Watcher {
+        std::string typeKey;
+        std::string ns;
+        Filter filter;
+        Sink sink;
+    };
+    void emit(Event event);
+    static void deliver(const Watcher& w, const Event& e);
+
+    std::uint64_t rv_ = 0;
+    std::map<std::string, std::map<ObjectKey, Json>> objects_;
+    std::deque<Event> history_;
+    std::map<std::uint64_t, Watcher> watchers_;
+    std::uint64_t nextWatchId_ = 1;
+    static constexpr std::size_t kHistory = 20000;
+};
+
+}  // namespace mcpsim::apiserver

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what mcpsim needs to build and test on Debian 12, then nothing else.
+# Safe to run repeatedly; only missing packages are installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  curl jq python3 python3-kubernetes
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages present"
+fi
+
+# kubectl is not a Debian 12 package: the tests use the machine's own (any 1.27-1.33 client).
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "setup: kubectl not found on PATH; install a kubectl (1.27 to 1.33) and re-run" >&2
+  exit 1
+fi

@@ -1,0 +1,87 @@
+// mcpsim command line.
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "serve.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: mcpsim <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  serve   run a simulated cluster; kubectl talks to it through the written kubeconfig\n"
+    "\n"
+    "serve flags:\n"
+    "  --port N             API server port on 127.0.0.1 (default: any free port)\n"
+    "  --address A          listen address (default 127.0.0.1)\n"
+    "  --kubeconfig PATH    where to write the kubeconfig (default ~/.kube/mcpsim.kubeconfig)\n"
+    "  --kube-version V     Kubernetes version to report, 1.27 to 1.33 (default 1.31)\n"
+    "  --seed N             seed for uids and other random values (default 1)\n"
+    "  --verbose            log every API request to stderr\n";
+
+int usageError(const std::string& msg) {
+    std::cerr << "mcpsim: " << msg << "\n\n" << kUsage;
+    return 2;
+}
+
+bool parseMinor(const std::string& text, int* minor) {
+    std::string v = text;
+    if (!v.empty() && v[0] == 'v') v.erase(0, 1);
+    if (v.rfind("1.", 0) != 0) return false;
+    char* end = nullptr;
+    long m = std::strtol(v.c_str() + 2, &end, 10);
+    if (end == v.c_str() + 2 || (*end != '\0' && *end != '.') || m < 20 || m > 40) return false;
+    *minor = static_cast<int>(m);
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+        std::cout << kUsage;
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string command = argv[1];
+    if (command != "serve") return usageError("unknown command \"" + command + "\"");
+    mcpsim::sim::ServeOptions options;
+    for (int i = 2; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto value = [&](const char* flag) -> const char* {
+            if (i + 1 >= argc) return nullptr;
+            (void)flag;
+            return argv[++i];
+        };
+        if (arg == "--verbose") {
+            options.verbose = true;
+        } else if (arg == "--port" || arg == "--address" || arg == "--kubeconfig" ||
+                   arg == "--kube-version" || arg == "--seed") {
+            const char* v = value(arg.c_str());
+            if (!v) return usageError("flag " + arg + " needs a value");
+            if (arg == "--port") {
+                char* end = nullptr;
+                long p = std::strtol(v, &end, 10);
+                if (*end != '\0' || p < 0 || p > 65535) return usageError("invalid port " + std::string(v));
+                options.port = static_cast<std::uint16_t>(p);
+            } else if (arg == "--address") {
+                options.address = v;
+            } else if (arg == "--kubeconfig") {
+                options.kubeconfig = v;
+            } else if (arg == "--kube-version") {
+                if (!parseMinor(v, &options.kubeMinor)) {
+                    return usageError("invalid --kube-version " + std::string(v) + " (want 1.27 to 1.33)");
+                }
+            } else {
+                char* end = nullptr;
+                options.seed = std::strtoull(v, &end, 10);
+                if (*end != '\0') return usageError("invalid seed " + std::string(v));
+            }
+        } else {
+            return usageError("unknown flag " + arg);
+        }
+    }
+    return mcpsim::sim::serve(options);
+}

@@ -1,0 +1,188 @@
+#include "process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+namespace mcpsim::testing {
+
+namespace {
+
+void setEnv(const Env& env) {
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+}
+
+pid_t spawnShell(const std::string& script, const Env& env, const std::string& workDir, int* outFd,
+                 int* errFd) {
+    int out[2], err[2];
+    if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        close(out[0]);
+        close(out[1]);
+        close(err[0]);
+        close(err[1]);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        setEnv(env);
+        if (!workDir.empty() && chdir(workDir.c_str()) != 0) _exit(127);
+        execl("/bin/bash", "bash", "-c", script.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    *outFd = out[0];
+    *errFd = err[0];
+    return pid;
+}
+
+CommandResult collect(pid_t pid, int outFd, int errFd, std::chrono::milliseconds timeout) {
+    CommandResult r;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool outOpen = true, errOpen = true;
+    char buf[65536];
+    while (outOpen || errOpen) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            r.timedOut = true;
+            kill(-pid, SIGKILL);
+            break;
+        }
+        pollfd fds[2] = {{outOpen ? outFd : -1, POLLIN, 0}, {errOpen ? errFd : -1, POLLIN, 0}};
+        int n = poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (n < 0 && errno != EINTR) break;
+        for (int i = 0; i < 2; ++i) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            ssize_t got = read(fds[i].fd, buf, sizeof buf);
+            if (got <= 0) {
+                (i == 0 ? outOpen : errOpen) = false;
+            } else {
+                (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(got));
+            }
+        }
+    }
+    close(outFd);
+    close(errFd);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!r.timedOut) r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
+}
+
+}  // namespace
+
+std::string mcpsimBinary() {
+    if (const char* b = std::getenv("MCPSIM_BINARY")) return b;
+    return MCPSIM_BINARY_PATH;
+}
+
+std::string makeTempDir(const std::string& prefix) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (!mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed");
+    return buf.data();
+}
+
+CommandResult runShell(const std::string& script, const Env& env,
+                       std::chrono::milliseconds timeout, const std::string& workDir) {
+    int outFd, errFd;
+    pid_t pid = spawnShell(script, env, workDir, &outFd, &errFd);
+    return collect(pid, outFd, errFd, timeout);
+}
+
+BackgroundCommand::BackgroundCommand(const std::string& script, const Env& env) {
+    pid_ = spawnShell(script, env, "", &outFd_, &errFd_);
+}
+
+BackgroundCommand::~BackgroundCommand() {
+    if (pid_ > 0) finish(std::chrono::milliseconds(0));
+}
+
+CommandResult BackgroundCommand::finish(std::chrono::milliseconds timeout) {
+    CommandResult r = collect(pid_, outFd_, errFd_, timeout);
+    pid_ = -1;
+    return r;
+}
+
+ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
+    dir_ = makeTempDir("mcpsim-e2e");
+    kubeconfig_ = dir_ + "/kubeconfig";
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    pid_ = fork();
+    if (pid_ == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
+        std::string cmd = "exec '" + mcpsimBinary() + "' serve --port 0 --kubeconfig '" +
+                          kubeconfig_ + "' --kube-version 1." + std::to_string(kubeMinor) + " " +
+                          extraArgs + " 2>>'" + dir_ + "/serve.stderr'";
+        execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(out[1]);
+    // The first stdout line announces readiness.
+    std::string line;
+    char c;
+    pollfd pfd{out[0], POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (poll(&pfd, 1, 200) <= 0) continue;
+        ssize_t n = read(out[0], &c, 1);
+        if (n <= 0) break;
+        if (c == '\n') break;
+        line.push_back(c);
+    }
+    close(out[0]);
+    readyLine_ = line;
+    auto pos = line.find("api=");
+    if (pos == std::string::npos) {
+        throw std::runtime_error("mcpsim serve did not become ready: '" + line + "'");
+    }
+    url_ = line.substr(pos + 4, line.find(' ', pos) - pos - 4);
+    std::filesystem::create_directories(dir_ + "/kubecache");
+}
+
+ServeProcess::~ServeProcess() {
+    if (pid_ > 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+Env ServeProcess::env() const {
+    return {{"KUBECONFIG", kubeconfig_}, {"KUBECACHEDIR", dir_ + "/kubecache"}, {"HOME", dir_}};
+}
+
+CommandResult ServeProcess::sh(const std::string& script, std::chrono::milliseconds timeout) const {
+    return runShell(script, env(), timeout, dir_);
+}
+
+bool ServeProcess::alive() const { return pid_ > 0 && kill(pid_, 0) == 0; }
+
+int ServeProcess::terminate() {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace mcpsim::testing

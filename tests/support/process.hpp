@@ -1,0 +1,70 @@
+#pragma once
+// Test helpers for driving real programs: run a shell script with a deadline and capture its
+// output, and run `mcpsim serve` as a child process for the length of a test.
+#include <chrono>
+#include <map>
+#include <string>
+#include <sys/types.h>
+
+namespace mcpsim::testing {
+
+struct CommandResult {
+    int exitCode = -1;  // -1 when killed at the deadline
+    std::string out;
+    std::string err;
+    bool timedOut = false;
+};
+
+using Env = std::map<std::string, std::string>;
+
+// Runs `bash -c script` with extra environment variables, in `workDir` if not empty.
+CommandResult runShell(const std::string& script, const Env& env = {},
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60),
+                       const std::string& workDir = "");
+
+// A shell command started in the background; finish() waits for it.
+class BackgroundCommand {
+public:
+    BackgroundCommand(const std::string& script, const Env& env);
+    ~BackgroundCommand();
+    CommandResult finish(std::chrono::milliseconds timeout);
+
+private:
+    pid_t pid_ = -1;
+    int outFd_ = -1;
+    int errFd_ = -1;
+};
+
+// `mcpsim serve` on a free port with its own kubeconfig and kubectl cache directory.
+class ServeProcess {
+public:
+    explicit ServeProcess(int kubeMinor = 31, const std::string& extraArgs = "");
+    ~ServeProcess();
+    ServeProcess(const ServeProcess&) = delete;
+    ServeProcess& operator=(const ServeProcess&) = delete;
+
+    const std::string& url() const { return url_; }
+    const std::string& kubeconfig() const { return kubeconfig_; }
+    const std::string& dir() const { return dir_; }
+    const std::string& readyLine() const { return readyLine_; }
+    // KUBECONFIG and a private KUBECACHEDIR, so the kubectl dispatcher asks this server's version.
+    Env env() const;
+    // Runs a shell script (kubectl, curl, jq, heredocs) against this server.
+    CommandResult sh(const std::string& script,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+    bool alive() const;
+    // Sends SIGTERM and returns the exit status (for shutdown tests).
+    int terminate();
+
+private:
+    pid_t pid_ = -1;
+    std::string dir_;
+    std::string kubeconfig_;
+    std::string url_;
+    std::string readyLine_;
+};
+
+std::string mcpsimBinary();
+std::string makeTempDir(const std::string& prefix);
+
+}  // namespace mcpsim::testing
