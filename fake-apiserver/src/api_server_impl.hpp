@@ -60,4 +60,7 @@ Json buildTable(const ResourceType& type, const std::string& version,
 
 std::unique_ptr<core::kube::Client> makeInProcessClient(ApiServer::Impl& impl);
 
+// The OpenAPI v2 document kubectl 1.27-1.30 needs, in its protobuf encoding (openapi_v2.cpp).
+std::string openApiV2Protobuf(const TypeRegistry& registry, int kubeMinor);
+
 }  // namespace mcpsim::apiserver

@@ -1316,6 +1316,7 @@ class Evaluator {
             case Kind::Ident:
                 return lookup(e.name);
             case Kind::Select: {
+                if (const json* found = ref(e)) return norm(*found);
                 json target = eval(*e.args[0]);
                 if (!target.is_object()) {
                     throw CelError("type '" + typeName(target) +
@@ -1326,6 +1327,9 @@ class Evaluator {
                 return norm(*it);
             }
             case Kind::Has: {
+                if (const json* target = ref(*e.args[0]); target && target->is_object()) {
+                    return findProperty(*target, e.name) != target->end();
+                }
                 json target = eval(*e.args[0]);
                 if (!target.is_object()) {
                     throw CelError("type '" + typeName(target) +
@@ -1377,6 +1381,24 @@ class Evaluator {
     const json& self_;
     const json* oldSelf_;
     std::vector<std::pair<const std::string*, json>> vars_;
+
+    // Resolves identifier and field-selection chains to the existing value without copying the
+    // (possibly large) object at each step; nullptr when the slow path must compute or report.
+    const json* ref(const Expr& e) const {
+        if (e.kind == Kind::Ident) {
+            for (auto it = vars_.rbegin(); it != vars_.rend(); ++it) {
+                if (*it->first == e.name) return &it->second;
+            }
+            if (e.name == "self") return &self_;
+            if (e.name == "oldSelf") return oldSelf_;
+            return nullptr;
+        }
+        if (e.kind != Kind::Select) return nullptr;
+        const json* target = ref(*e.args[0]);
+        if (!target || !target->is_object()) return nullptr;
+        auto it = findProperty(*target, e.name);
+        return it == target->end() ? nullptr : &*it;
+    }
 
     json lookup(const std::string& name) {
         for (auto it = vars_.rbegin(); it != vars_.rend(); ++it) {

@@ -196,6 +196,11 @@ void ApiServer::Impl::handle(http::Request&& req, http::Reply reply) {
             }
             return;
         }
+        if (path == "/openapi/v2" && accept.find("protobuf") != std::string::npos) {
+            reply(http::makeResponse(200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+                                     openApiV2Protobuf(registry, options.kubeMinor)));
+            return;
+        }
         if (segs.size() >= 1 && segs[0] == "openapi") {
             if (segs.size() == 2 && segs[1] == "v3") {
                 reply(jsonResponse(200, openApiIndex()));
@@ -210,7 +215,7 @@ void ApiServer::Impl::handle(http::Request&& req, http::Reply reply) {
                     return;
                 }
             }
-            // No OpenAPI v2: kubectl then uses its compiled-in patch strategies.
+            // No JSON OpenAPI v2: kubectl then uses its compiled-in patch strategies.
             raise(core::kube::genericNotFound());
         }
         ResourceRequest rr;

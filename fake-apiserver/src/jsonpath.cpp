@@ -1,12 +1,7 @@
-// GCC 12 reports a false -Wmaybe-uninitialized inside <regex> (std::function moves in the NFA
-// builder) when optimising with sanitizers; the pragma must precede every include to take effect.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "jsonpath.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -15,7 +10,6 @@
 #include <deque>
 #include <limits>
 #include <optional>
-#include <regex>
 #include <string_view>
 #include <utility>
 
@@ -24,7 +18,8 @@ namespace mcpsim::apiserver {
 using nlohmann::json;
 
 JsonPathParseError::JsonPathParseError(const std::string& path, std::string parserError)
-    : std::invalid_argument("unrecognized column definition " + json(path).dump()),
+    : std::invalid_argument("unrecognized column definition " +
+                            json(path).dump(-1, ' ', false, json::error_handler_t::replace)),
       parserError_(std::move(parserError)) {}
 
 namespace {
@@ -241,6 +236,44 @@ std::optional<std::int64_t> parseGoInt(std::string_view s) {
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
     return v;
+}
+
+// The groups of client-go's subscript pattern ^(-?\d*)(:-?\d*)?(:-?\d*)?$, an absent group
+// being "" (so "[1]" gives {"1", "", ""} and "[1:]" gives {"1", ":", ""}).
+std::optional<std::array<std::string, 3>> matchSlice(const std::string& s) {
+    std::array<std::string, 3> groups;
+    std::size_t begin = 0;
+    for (std::size_t g = 0;; ++g) {
+        if (g == 3) return std::nullopt;
+        std::size_t colon = s.find(':', begin);
+        std::string part = s.substr(begin, colon == std::string::npos ? colon : colon - begin);
+        std::size_t k = !part.empty() && part[0] == '-' ? 1 : 0;
+        for (; k < part.size(); ++k) {
+            if (part[k] < '0' || part[k] > '9') return std::nullopt;
+        }
+        groups[g] = (g > 0 ? ":" : "") + part;
+        if (colon == std::string::npos) return groups;
+        begin = colon + 1;
+    }
+}
+
+// client-go's comparison pattern ^([^!<>=]+)([!<>=]+)(.+?)$ for filter bodies.
+struct Comparison {
+    std::string left, op, right;
+};
+std::optional<Comparison> matchComparison(const std::string& s) {
+    auto isOp = [](char c) { return c == '!' || c == '<' || c == '>' || c == '='; };
+    std::size_t p = 0;
+    while (p < s.size() && !isOp(s[p])) ++p;
+    if (p == 0 || p == s.size()) return std::nullopt;
+    std::size_t q = p;
+    while (q < s.size() && isOp(s[q])) ++q;
+    if (q == s.size()) {
+        // The right side needs a character, so the operator run gives one back.
+        if (q - p < 2) return std::nullopt;
+        q = s.size() - 1;
+    }
+    return Comparison{s.substr(0, p), s.substr(p, q - p), s.substr(q)};
 }
 
 class Parser {
@@ -469,13 +502,12 @@ class Parser {
             return;
         }
 
-        static const std::regex sliceRe(R"(^(-?\d*)(:-?\d*)?(:-?\d*)?$)");
-        std::smatch m;
-        if (!std::regex_match(inner, m, sliceRe)) throw PathError{"invalid array index " + inner};
+        auto groups = matchSlice(inner);
+        if (!groups) throw PathError{"invalid array index " + inner};
         Node n;
         n.kind = Node::Kind::Array;
         for (int i = 0; i < 3; ++i) {
-            std::string v = m[i + 1].str();
+            std::string v = (*groups)[static_cast<std::size_t>(i)];
             SliceParam& p = n.params[i];
             if (!v.empty()) {
                 if (i > 0) v.erase(0, 1);
@@ -519,20 +551,18 @@ class Parser {
         std::string body = consume();
         body = body.substr(0, body.size() - 2);
 
-        static const std::regex filterRe(R"(^([^!<>=]+)([!<>=]+)(.+?)$)");
-        std::smatch m;
         Node f;
         f.kind = Node::Kind::Filter;
-        if (!std::regex_match(body, m, filterRe)) {
+        if (auto cmp = matchComparison(body)) {
+            f.nodes.push_back(parseAction(cmp->left));
+            f.nodes.push_back(parseAction(cmp->right));
+            f.text = cmp->op;
+        } else {
             f.nodes.push_back(parseAction(body));
             Node empty;
             empty.kind = Node::Kind::List;
             f.nodes.push_back(std::move(empty));
             f.text = "exists";
-        } else {
-            f.nodes.push_back(parseAction(m[1].str()));
-            f.nodes.push_back(parseAction(m[3].str()));
-            f.text = m[2].str();
         }
         cur.push_back(std::move(f));
     }

@@ -1,9 +1,3 @@
-// GCC 12 reports a false -Wmaybe-uninitialized inside <regex> (std::function moves in the NFA
-// builder) when optimising with sanitizers; the pragma must precede every include to take effect.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "selectors.hpp"
 
 #include <algorithm>
@@ -11,7 +5,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -113,14 +106,36 @@ const char* const kDns1123SubdomainErrMsg =
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
     "'.', and must start and end with an alphanumeric character";
 
-bool fullMatch(const std::string& s, const char* pattern) {
-    static std::regex qualified(std::string("^") + kQualifiedNameFmt + "$");
-    static std::regex labelValue(std::string("^") + kLabelValueFmt + "$");
-    static std::regex subdomain(std::string("^") + kDns1123SubdomainFmt + "$");
-    const std::regex& re = pattern == kQualifiedNameFmt ? qualified
-                           : pattern == kLabelValueFmt  ? labelValue
-                                                        : subdomain;
-    return std::regex_match(s, re);
+bool isAlnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// ^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$
+bool isQualifiedNamePart(const std::string& s) {
+    if (s.empty() || !isAlnum(s.front()) || !isAlnum(s.back())) return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return isAlnum(c) || c == '-' || c == '_' || c == '.'; });
+}
+
+// ^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$
+bool isLabelValue(const std::string& s) {
+    return s.empty() || isQualifiedNamePart(s);
+}
+
+// ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+bool isDns1123Subdomain(const std::string& s) {
+    auto lowerAlnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    std::size_t begin = 0;
+    while (true) {
+        std::size_t dot = s.find('.', begin);
+        std::string label = s.substr(begin, dot == std::string::npos ? dot : dot - begin);
+        if (label.empty() || !lowerAlnum(label.front()) || !lowerAlnum(label.back())) return false;
+        for (char c : label) {
+            if (!lowerAlnum(c) && c != '-') return false;
+        }
+        if (dot == std::string::npos) return true;
+        begin = dot + 1;
+    }
 }
 
 // validation.IsQualifiedName
@@ -145,7 +160,7 @@ std::vector<std::string> qualifiedNameErrors(const std::string& value) {
         } else {
             if (prefix.size() > 253)
                 errs.push_back("prefix part must be no more than 253 characters");
-            if (!fullMatch(prefix, kDns1123SubdomainFmt)) {
+            if (!isDns1123Subdomain(prefix)) {
                 errs.push_back("prefix part " + regexError(kDns1123SubdomainErrMsg,
                                                            kDns1123SubdomainFmt, {"example.com"}));
             }
@@ -162,7 +177,7 @@ std::vector<std::string> qualifiedNameErrors(const std::string& value) {
     } else if (name.size() > 63) {
         errs.push_back("name part must be no more than 63 characters");
     }
-    if (!fullMatch(name, kQualifiedNameFmt)) {
+    if (!isQualifiedNamePart(name)) {
         errs.push_back("name part " + regexError(kQualifiedNameErrMsg, kQualifiedNameFmt,
                                                  {"MyName", "my.name", "123-abc"}));
     }
@@ -173,7 +188,7 @@ std::vector<std::string> qualifiedNameErrors(const std::string& value) {
 std::vector<std::string> labelValueErrors(const std::string& value) {
     std::vector<std::string> errs;
     if (value.size() > 63) errs.push_back("must be no more than 63 characters");
-    if (!fullMatch(value, kLabelValueFmt)) {
+    if (!isLabelValue(value)) {
         errs.push_back(
             regexError(kLabelValueErrMsg, kLabelValueFmt, {"MyValue", "my_value", "12345"}));
     }
@@ -718,7 +733,10 @@ bool LabelSelector::matches(const json& labels) const {
         auto it = labels.find(key);
         return it == labels.end() ? nullptr : &*it;
     };
-    auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    auto text = [](const json& v) {
+        return v.is_string() ? v.get<std::string>()
+                             : v.dump(-1, ' ', false, json::error_handler_t::replace);
+    };
     for (const Requirement& r : reqs_) {
         const json* v = lookup(r.key);
         auto hasValue = [&] {

@@ -1,4 +1,5 @@
 // mcpsim command line.
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -41,6 +42,8 @@ bool parseMinor(const std::string& text, int* minor) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A closed stdout or peer must not kill the server; writes fail with EPIPE instead.
+    std::signal(SIGPIPE, SIG_IGN);
     if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
         std::cout << kUsage;
         return argc < 2 ? 2 : 0;

@@ -164,8 +164,9 @@ TEST_F(BadInputE2E, UnknownNamespace) {
 }
 
 TEST_F(BadInputE2E, InvalidObjectName) {
+    // The create generator prefixes the server's message itself.
     expectRejected("kubectl create configmap Bad_Name -n mcp-test",
-                   "The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a "
+                   "error: failed to create configmap: ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a "
                    "lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
                    "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', "
                    "regex used for validation is "

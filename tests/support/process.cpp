@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <vector>
 
@@ -121,33 +122,29 @@ CommandResult BackgroundCommand::finish(std::chrono::milliseconds timeout) {
 ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
     dir_ = makeTempDir("mcpsim-e2e");
     kubeconfig_ = dir_ + "/kubeconfig";
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    const std::string outPath = dir_ + "/serve.stdout";
     pid_ = fork();
     if (pid_ == 0) {
-        dup2(out[1], 1);
-        close(out[0]);
-        close(out[1]);
         std::string cmd = "exec '" + mcpsimBinary() + "' serve --port 0 --kubeconfig '" +
                           kubeconfig_ + "' --kube-version 1." + std::to_string(kubeMinor) + " " +
-                          extraArgs + " 2>>'" + dir_ + "/serve.stderr'";
+                          extraArgs + " >'" + outPath + "' 2>'" + dir_ + "/serve.stderr'";
         execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
-    close(out[1]);
     // The first stdout line announces readiness.
-    std::string line;
-    char c;
-    pollfd pfd{out[0], POLLIN, 0};
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::string line;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (poll(&pfd, 1, 200) <= 0) continue;
-        ssize_t n = read(out[0], &c, 1);
-        if (n <= 0) break;
-        if (c == '\n') break;
-        line.push_back(c);
+        std::ifstream in(outPath);
+        if (std::getline(in, line) && !in.eof()) break;
+        line.clear();
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            break;
+        }
+        usleep(5000);
     }
-    close(out[0]);
     readyLine_ = line;
     auto pos = line.find("api=");
     if (pos == std::string::npos) {

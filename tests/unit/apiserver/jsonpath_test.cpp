@@ -77,6 +77,9 @@ TEST(JsonPath, IndexesSlicesWildcardsAndUnions) {
     EXPECT_EQ(eval(".spec.hostnames[-1]"), Matches{"b.example"});
     EXPECT_EQ(eval(".spec.tools[*].name"), (Matches{"forecast", "alerts"}));
     EXPECT_EQ(eval(".spec.tools[0:1].name"), Matches{"forecast"});
+    EXPECT_EQ(eval(".spec.tools[1:].name"), Matches{"alerts"});
+    EXPECT_EQ(eval(".spec.tools[:1].name"), Matches{"forecast"});
+    EXPECT_EQ(eval(".spec.tools[-2:-1].name"), Matches{"forecast"});
     EXPECT_EQ(eval(".spec.tools[::2].name"), Matches{"forecast"});
     EXPECT_EQ(eval(".status.addresses[*].value"), (Matches{"10.0.0.1", "10.0.0.2"}));
     EXPECT_EQ(eval(".spec.hostnames[1,0]"), (Matches{"b.example", "a.example"}));
@@ -135,6 +138,14 @@ TEST(JsonPath, CheckRejectsWhatTheApiServerRejects) {
     EXPECT_EQ(validationError(".a['open]"),
               R"(parse: unrecognized column definition ".a['open]" (invalid array index 'open))");
     // quotes inside [] are not parsed
+    EXPECT_EQ(
+        validationError(".a[1:2:3:4]"),
+        R"(parse: unrecognized column definition ".a[1:2:3:4]" (invalid array index 1:2:3:4))");
+    EXPECT_EQ(validationError(".a[-]"),
+              R"(parse: unrecognized column definition ".a[-]" (array index - is not a number))");
+    EXPECT_EQ(validationError(".a[?(@.b==)]"),
+              R"js(parse: unrecognized column definition ".a[?(@.b==)]" )js"
+              R"js((unrecognized character in action: U+003D '='))js");
     for (const char* ok : {".spec.toolPrefix", ".status.conditions[?(@.type=='Ready')].status",
                            ".spec.hostnames", ".status.addresses[*].value",
                            ".metadata.creationTimestamp", ".spec.tools.length()", "."}) {
