@@ -42,7 +42,10 @@ bool wantsTable(const http::Request& req) {
     return req.headers.value("Accept").find("as=Table") != std::string::npos;
 }
 
-bool truthy(const std::optional<std::string>& v) { return v && (*v == "true" || *v == "1"); }
+// Go's strconv.ParseBool spellings of true, which the apiserver accepts in query parameters.
+bool truthy(const std::optional<std::string>& v) {
+    return v && (*v == "1" || *v == "t" || *v == "T" || *v == "true" || *v == "TRUE" || *v == "True");
+}
 
 std::string mediaType(const std::string& contentType) {
     std::string t = contentType.substr(0, contentType.find(';'));
