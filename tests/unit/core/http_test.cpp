@@ -1,0 +1,117 @@
+// The same handler served over real TCP (answering cpp-httplib, a real blocking client) and over
+// the in-memory network, including streamed bodies and the body limit.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include "mcpsim/core/http/network.hpp"
+#include "mcpsim/core/runtime.hpp"
+
+namespace mcpsim::core::http {
+namespace {
+
+Handler echoHandler() {
+    return [](Request&& req, Reply reply) {
+        if (req.path() == "/stream") {
+            auto stream = std::make_shared<BodyStream>();
+            Response r;
+            r.headers.set("Content-Type", "text/plain");
+            r.stream = stream;
+            stream->write("one\n");
+            stream->write("two\n");
+            stream->close();
+            reply(std::move(r));
+            return;
+        }
+        Response r = makeResponse(200, "text/plain",
+                                  req.method + " " + req.path() + " q=" + req.query("q").value_or("-") +
+                                      " body=" + req.body);
+        r.headers.set("X-Seen-Host", req.headers.value("Host"));
+        reply(std::move(r));
+    };
+}
+
+ServerLimits smallLimits() {
+    ServerLimits l;
+    l.maxBodyBytes = 16;
+    l.tooLarge = [](std::size_t limit) {
+        return makeResponse(413, "text/plain", "limit " + std::to_string(limit));
+    };
+    return l;
+}
+
+TEST(HttpTcp, ServesARealClient) {
+    Runtime rt;
+    auto net = makeLoopbackNetwork(rt);
+    auto listener = net->listen({"127.0.0.1", 0}, echoHandler(), smallLimits());
+    const int port = listener->endpoint().port;
+    std::thread loop([&] { rt.run(); });
+    httplib::Client cli("127.0.0.1", port);
+    auto res = cli.Post("/echo?q=a%20b", "hi", "text/plain");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->body, "POST /echo q=a b body=hi");
+    auto streamed = cli.Get("/stream");
+    ASSERT_TRUE(streamed);
+    EXPECT_EQ(streamed->body, "one\ntwo\n");
+    EXPECT_EQ(streamed->get_header_value("Transfer-Encoding"), "chunked");
+    auto big = cli.Post("/echo", std::string(1000, 'x'), "text/plain");
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->status, 413);
+    EXPECT_EQ(big->body, "limit 16");
+    // The listener keeps serving after a refused request.
+    auto after = httplib::Client("127.0.0.1", port).Get("/again");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->status, 200);
+    rt.stop();
+    loop.join();
+}
+
+TEST(HttpTcp, ClientTalksToServerOnTheSameLoop) {
+    Runtime rt;
+    auto net = makeLoopbackNetwork(rt);
+    auto listener = net->listen({"127.0.0.1", 0}, echoHandler(), {});
+    std::optional<Response> got;
+    Request req;
+    req.method = "PUT";
+    req.target = "/x?q=1";
+    req.body = "data";
+    net->request(listener->endpoint(), req, [&](std::error_code ec, Response r) {
+        EXPECT_FALSE(ec) << ec.message();
+        got = std::move(r);
+        rt.stop();
+    });
+    rt.run();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->body, "PUT /x q=1 body=data");
+}
+
+TEST(HttpInMemory, SameHandlerNoSockets) {
+    Runtime rt(RuntimeOptions{1, true});
+    auto net = makeInMemoryNetwork(rt);
+    auto listener = net->listen({"api.local", 443}, echoHandler(), smallLimits());
+    std::vector<std::string> bodies;
+    Request req;
+    req.method = "POST";
+    req.target = "/echo?q=z";
+    req.body = "hi";
+    net->request({"api.local", 443}, req, [&](std::error_code ec, Response r) {
+        EXPECT_FALSE(ec);
+        bodies.push_back(r.body);
+        EXPECT_EQ(r.headers.value("X-Seen-Host"), "api.local:443");
+    });
+    req.body = std::string(100, 'x');
+    net->request({"api.local", 443}, req, [&](std::error_code, Response r) {
+        bodies.push_back(std::to_string(r.status));
+    });
+    std::error_code refused;
+    net->request({"nobody.local", 1}, req, [&](std::error_code ec, Response) { refused = ec; });
+    EXPECT_TRUE(bodies.empty()) << "replies arrive on the loop, not inside request()";
+    rt.runUntilIdle();
+    EXPECT_EQ(bodies, (std::vector<std::string>{"POST /echo q=z body=hi", "413"}));
+    EXPECT_EQ(refused, std::make_error_code(std::errc::connection_refused));
+}
+
+}  // namespace
+}  // namespace mcpsim::core::http

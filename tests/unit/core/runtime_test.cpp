@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "mcpsim/core/random.hpp"
+#include "mcpsim/core/runtime.hpp"
+#include "mcpsim/core/yaml.hpp"
+
+namespace mcpsim::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Runtime, VirtualTimeOnlyMovesWhenIdle) {
+    Runtime rt(RuntimeOptions{7, true});
+    std::vector<std::string> order;
+    rt.clock().schedule(60s, [&] { order.push_back("requeue-60s"); });
+    rt.clock().schedule(2s, [&] {
+        order.push_back("requeue-2s");
+        rt.clock().schedule(1s, [&] { order.push_back("chained-3s"); });
+    });
+    const WallTime start = rt.clock().now();
+    EXPECT_TRUE(rt.runUntilIdle());
+    EXPECT_EQ(order, (std::vector<std::string>{"requeue-2s", "chained-3s", "requeue-60s"}));
+    EXPECT_EQ(rt.clock().now() - start, Duration(60s));
+}
+
+TEST(Runtime, RunUntilIdleReportsARunawayTimerLoop) {
+    Runtime rt(RuntimeOptions{7, true});
+    std::function<void()> again = [&] { rt.clock().schedule(1s, again); };
+    again();
+    EXPECT_FALSE(rt.runUntilIdle(100));
+}
+
+TEST(Random, ForkedStreamsAreIndependentAndReproducible) {
+    Random a(5), b(5);
+    Random aUid = a.fork("uid"), bUid = b.fork("uid");
+    Random other = a.fork("tokens");
+    (void)other.next();  // drawing from one stream does not shift another
+    EXPECT_EQ(aUid.uuid(), bUid.uuid());
+    std::string u = Random(9).uuid();
+    EXPECT_EQ(u.size(), 36u);
+    EXPECT_EQ(u[14], '4');
+    EXPECT_NE(Random(9).fork("x").next(), Random(9).fork("y").next());
+}
+
+TEST(Yaml, KubernetesScalarRules) {
+    auto docs = parseYamlDocuments("a: yes\nb: 'yes'\nc: 010\nd: 1.5\ne: ~\nf: \"7\"\n---\n---\n- x\n");
+    ASSERT_EQ(docs.size(), 2u);
+    EXPECT_EQ(docs[0], (Json{{"a", true}, {"b", "yes"}, {"c", 8}, {"d", 1.5}, {"e", nullptr}, {"f", "7"}}));
+    EXPECT_EQ(docs[1], Json::array({"x"}));
+    EXPECT_EQ(parseYaml("base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n")["derived"], (Json{{"x", 1}, {"y", 2}}));
+    EXPECT_THROW(parseYaml("a: [1, 2"), YamlError);
+    Json round = {{"servers", Json::array({{{"enabled", true}, {"name", "mcp-test/a"}, {"toolPrefix", "t_"}}})},
+                  {"virtualServers", Json::array()}};
+    EXPECT_EQ(toYaml(round),
+              "servers:\n- enabled: true\n  name: mcp-test/a\n  toolPrefix: t_\nvirtualServers: []\n");
+    EXPECT_EQ(parseYaml(toYaml(round)), round);
+    // Like go-yaml v2, a key or value that would read back as a bool/number/null is quoted.
+    EXPECT_EQ(toYaml(Json{{"v", "true"}, {"n", "1"}, {"e", ""}}), "e: \"\"\n\"n\": \"1\"\nv: \"true\"\n");
+}
+
+TEST(Logs, SlogTextFormat) {
+    VirtualClock clock(WallTime(std::chrono::seconds(1767225600)));
+    LogStore store;
+    Logger log(clock, store, "mcp-system/controller", {{"controller", "mcpserverregistration"}});
+    log.info("Discovered tools", {{"upstream mcp server", "mcp-test/a"}, {"#tools", "3"}});
+    ASSERT_EQ(store.lines("mcp-system/controller").size(), 1u);
+    EXPECT_EQ(store.lines("mcp-system/controller")[0].text,
+              "time=2026-01-01T00:00:00Z level=INFO msg=\"Discovered tools\" "
+              "controller=mcpserverregistration \"upstream mcp server\"=mcp-test/a #tools=3");
+}
+
+}  // namespace
+}  // namespace mcpsim::core
