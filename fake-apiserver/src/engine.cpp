@@ -98,7 +98,7 @@ std::function<bool(const Json&)> Engine::selectorFilter(const ResourceType& type
     }
     if (fs) {
         for (const auto& key : fs->keys()) {
-            if (key == "metadata.name" || key == "metadata.namespace") continue;
+            if (key == "metadata.name" || (key == "metadata.namespace" && type.namespaced)) continue;
             if (std::find(type.fieldSelectors.begin(), type.fieldSelectors.end(), key) ==
                 type.fieldSelectors.end()) {
                 raise(core::kube::badRequest(fieldLabelNotSupportedMessage(key)));

@@ -347,7 +347,9 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
             Json list = engine.list(type, rr.version, rr.ns, req.query("labelSelector").value_or(""),
                                     req.query("fieldSelector").value_or(""));
             if (wantsTable(req)) {
-                std::vector<Json> items(list["items"].begin(), list["items"].end());
+                auto& arr = list["items"].get_ref<Json::array_t&>();
+                std::vector<Json> items(std::make_move_iterator(arr.begin()),
+                                        std::make_move_iterator(arr.end()));
                 reply(jsonResponse(200, table(items), kTable));
             } else {
                 reply(jsonResponse(200, list));

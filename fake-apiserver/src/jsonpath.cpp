@@ -1,5 +1,7 @@
 #include "jsonpath.hpp"
 
+#include <unordered_map>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -1121,9 +1123,20 @@ std::string dateCell(const std::string& value, PrinterClock now) {
 
 }  // namespace
 
+// Printer columns evaluate the same few paths for every row: parse each once per thread.
+const std::vector<Node>& parsedPath(const std::string& path) {
+    thread_local std::unordered_map<std::string, std::vector<Node>> cache;
+    auto it = cache.find(path);
+    if (it == cache.end()) {
+        if (cache.size() > 4096) cache.clear();
+        it = cache.emplace(path, parsePath(path)).first;
+    }
+    return it->second;
+}
+
 std::vector<json> evalJsonPath(const std::string& path, const json& obj) {
     try {
-        std::vector<Node> root = parsePath(path);
+        const std::vector<Node>& root = parsedPath(path);
         Evaluator ev;
         std::vector<Values> results;
         for (const Node& n : root) results.push_back(ev.walk(Values{&obj}, n));

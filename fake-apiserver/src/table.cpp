@@ -259,11 +259,7 @@ Json columnCell(const PrinterColumn& col, const Json& obj, core::WallTime now) {
         return it == cellFunctions().end() ? Json() : it->second(obj, now);
     }
     std::vector<Json> matches = evalJsonPath(col.jsonPath, obj);
-    if (col.type == "date" && !col.raw) {
-        if (matches.empty() || !matches[0].is_string()) return Json();
-        return ageSince(matches[0].get<std::string>(), now);
-    }
-    Json cell = printerCell(matches, col.raw ? "string" : col.type);
+    Json cell = printerCell(matches, col.raw ? "string" : col.type, now);
     if (cell.is_null()) {
         if (col.zero) return 0;
         if (!col.none.empty()) return col.none;
