@@ -1,190 +1,215 @@
 #include "mcpsim/core/go_json.hpp"
 
 #include <cstdio>
-#include <vector>
 
 namespace mcpsim::core {
 
 namespace {
 
-// Go's quoteChar: 'x', with \' for a quote and strconv-style escapes otherwise.
-std::string quoteChar(unsigned char c) {
-    if (c == '\'') return "'\\''";
-    if (c == '"') return "'\"'";
-    if (c >= 0x20 && c < 0x7f) return std::string("'") + static_cast<char>(c) + "'";
-    char buf[16];
+// encoding/json's quoteChar, used in syntax errors: the byte in single quotes, escaped as
+// strconv.Quote does. A byte >= 0x80 is shown as the rune of that value, as Go's string(byte)
+// conversion does.
+std::string goQuoteChar(unsigned char c) {
     switch (c) {
-        case '\n': return "'\\n'";
-        case '\r': return "'\\r'";
-        case '\t': return "'\\t'";
-        default: std::snprintf(buf, sizeof buf, "'\\x%02x'", c); return buf;
+        case '\'':
+            return R"('\'')";
+        case '"':
+            return "'\"'";
+        case '\\':
+            return R"('\\')";
+        case '\n':
+            return R"('\n')";
+        case '\r':
+            return R"('\r')";
+        case '\t':
+            return R"('\t')";
+        default:
+            break;
     }
+    if (c < 0x20 || c == 0x7f) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "'\\x%02x'", c);
+        return escaped;
+    }
+    if (c >= 0x80) {
+        if (c < 0xa0) {
+            char escaped[10];
+            std::snprintf(escaped, sizeof escaped, "'\\u%04x'", c);
+            return escaped;
+        }
+        std::string utf8{static_cast<char>(0xc0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3f))};
+        return "'" + utf8 + "'";
+    }
+    return std::string("'") + static_cast<char>(c) + "'";
 }
 
-class Scanner {
-public:
-    explicit Scanner(std::string_view t) : t_(t) {}
+// Finds the first syntax error the way Go's encoding/json scanner reports it. At end of input Go
+// feeds the scanner a virtual space: a state that rejects a space reports it, the others report
+// "unexpected end of JSON input". Go also caps nesting at 10000, which bounds our recursion.
+class GoJsonSyntaxCheck {
+  public:
+    explicit GoJsonSyntaxCheck(std::string_view text) : text_(text) {}
 
-    std::optional<std::string> run() {
-        skip();
-        if (auto e = value()) return e;
-        skip();
-        if (pos_ < t_.size()) return bad("after top-level value");
-        return std::nullopt;
-    }
-
-private:
-    std::string_view t_;
-    std::size_t pos_ = 0;
-
-    static std::string eof() { return "unexpected end of JSON input"; }
-    std::string bad(const std::string& context) {
-        return "invalid character " + quoteChar(static_cast<unsigned char>(t_[pos_])) + " " +
-               context;
-    }
-    void skip() {
-        while (pos_ < t_.size() &&
-               (t_[pos_] == ' ' || t_[pos_] == '\t' || t_[pos_] == '\n' || t_[pos_] == '\r')) {
-            ++pos_;
-        }
-    }
-
-    std::optional<std::string> value() {
-        if (pos_ >= t_.size()) return eof();
-        char c = t_[pos_];
-        if (c == '{') return object();
-        if (c == '[') return array();
-        if (c == '"') return string();
-        if (c == '-' || (c >= '0' && c <= '9')) return number();
-        if (c == 't') return literal("true");
-        if (c == 'f') return literal("false");
-        if (c == 'n') return literal("null");
-        return bad("looking for beginning of value");
-    }
-
-    std::optional<std::string> literal(const char* word) {
-        std::string_view w(word);
-        for (std::size_t i = 0; i < w.size(); ++i, ++pos_) {
-            if (pos_ >= t_.size()) return eof();
-            if (t_[pos_] != w[i]) {
-                return bad("in literal " + std::string(w) + " (expecting " + quoteChar(w[i]) + ")");
-            }
+    std::optional<std::string> firstError() {
+        try {
+            value();
+            skipSpace();
+            if (!atEnd()) fail(text_[pos_], "after top-level value");
+        } catch (const Failure& failure) {
+            return failure.message;
         }
         return std::nullopt;
     }
 
-    std::optional<std::string> number() {
-        if (t_[pos_] == '-') {
-            ++pos_;
-            if (pos_ >= t_.size()) return eof();
-            if (!(t_[pos_] >= '0' && t_[pos_] <= '9')) return bad("in numeric literal");
-        }
-        if (t_[pos_] == '0') {
-            ++pos_;
-        } else {
-            while (pos_ < t_.size() && t_[pos_] >= '0' && t_[pos_] <= '9') ++pos_;
-        }
-        if (pos_ < t_.size() && t_[pos_] == '.') {
-            ++pos_;
-            if (pos_ >= t_.size()) return eof();
-            if (!(t_[pos_] >= '0' && t_[pos_] <= '9')) return bad("after decimal point in numeric literal");
-            while (pos_ < t_.size() && t_[pos_] >= '0' && t_[pos_] <= '9') ++pos_;
-        }
-        if (pos_ < t_.size() && (t_[pos_] == 'e' || t_[pos_] == 'E')) {
-            ++pos_;
-            if (pos_ < t_.size() && (t_[pos_] == '+' || t_[pos_] == '-')) ++pos_;
-            if (pos_ >= t_.size()) return eof();
-            if (!(t_[pos_] >= '0' && t_[pos_] <= '9')) return bad("in exponent of numeric literal");
-            while (pos_ < t_.size() && t_[pos_] >= '0' && t_[pos_] <= '9') ++pos_;
-        }
-        return std::nullopt;
+  private:
+    struct Failure {
+        std::string message;
+    };
+    static constexpr int kMaxDepth = 10000;
+
+    bool atEnd() const { return pos_ >= text_.size(); }
+    char currentOrSpace() const { return atEnd() ? ' ' : text_[pos_]; }
+    static bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+    static bool isDigit(char c) { return c >= '0' && c <= '9'; }
+    static bool isHex(char c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+    [[noreturn]] static void fail(char c, std::string_view context) {
+        throw Failure{"invalid character " + goQuoteChar(static_cast<unsigned char>(c)) + " " +
+                      std::string(context)};
+    }
+    [[noreturn]] static void unexpectedEnd() { throw Failure{"unexpected end of JSON input"}; }
+    void skipSpace() {
+        while (!atEnd() && isSpace(text_[pos_])) ++pos_;
+    }
+    // The next non-space byte, consumed.
+    char nextToken() {
+        skipSpace();
+        if (atEnd()) unexpectedEnd();
+        return text_[pos_++];
     }
 
-    std::optional<std::string> string() {
-        ++pos_;  // opening quote
-        while (pos_ < t_.size()) {
-            unsigned char c = static_cast<unsigned char>(t_[pos_]);
-            if (c == '"') {
+    void value() {
+        const char c = nextToken();
+        switch (c) {
+            case '{':
+                return nested(c, [this] { object(); });
+            case '[':
+                return nested(c, [this] { array(); });
+            case '"':
+                return stringBody();
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                if (c == '-' || isDigit(c)) return number(c);
+                fail(c, "looking for beginning of value");
+        }
+    }
+    template <typename Body>
+    void nested(char opener, Body body) {
+        if (++depth_ > kMaxDepth) fail(opener, "exceeded max depth");
+        body();
+        --depth_;
+    }
+    void object() {
+        skipSpace();
+        if (!atEnd() && text_[pos_] == '}') {
+            ++pos_;
+            return;
+        }
+        while (true) {
+            const char quote = nextToken();
+            if (quote != '"') fail(quote, "looking for beginning of object key string");
+            stringBody();
+            const char colon = nextToken();
+            if (colon != ':') fail(colon, "after object key");
+            value();
+            const char next = nextToken();
+            if (next == '}') return;
+            if (next != ',') fail(next, "after object key:value pair");
+        }
+    }
+    void array() {
+        skipSpace();
+        if (!atEnd() && text_[pos_] == ']') {
+            ++pos_;
+            return;
+        }
+        while (true) {
+            value();
+            const char next = nextToken();
+            if (next == ']') return;
+            if (next != ',') fail(next, "after array element");
+        }
+    }
+    void stringBody() {
+        while (true) {
+            if (atEnd()) unexpectedEnd();
+            const char c = text_[pos_++];
+            if (c == '"') return;
+            if (static_cast<unsigned char>(c) < 0x20) fail(c, "in string literal");
+            if (c != '\\') continue;
+            const char escape = currentOrSpace();
+            if (escape == 'u') {
                 ++pos_;
-                return std::nullopt;
-            }
-            if (c < 0x20) return bad("in string literal");
-            if (c == '\\') {
-                ++pos_;
-                if (pos_ >= t_.size()) return eof();
-                char e = t_[pos_];
-                if (e == 'u') {
-                    for (int i = 0; i < 4; ++i) {
-                        ++pos_;
-                        if (pos_ >= t_.size()) return eof();
-                        if (!std::isxdigit(static_cast<unsigned char>(t_[pos_]))) {
-                            return bad("in \\u hexadecimal character escape");
-                        }
+                for (int i = 0; i < 4; ++i, ++pos_) {
+                    if (!isHex(currentOrSpace())) {
+                        fail(currentOrSpace(), "in \\u hexadecimal character escape");
                     }
-                } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
-                    return bad("in string escape code");
                 }
+            } else if (std::string_view("bfnrt\\/\"").find(escape) != std::string_view::npos) {
+                ++pos_;
+            } else {
+                fail(escape, "in string escape code");
             }
-            ++pos_;
         }
-        return eof();
+    }
+    void literal(std::string_view word) {
+        for (std::size_t i = 1; i < word.size(); ++i, ++pos_) {
+            if (currentOrSpace() != word[i]) {
+                fail(currentOrSpace(), "in literal " + std::string(word) + " (expecting '" +
+                                           std::string(1, word[i]) + "')");
+            }
+        }
+    }
+    void skipDigits() {
+        while (!atEnd() && isDigit(text_[pos_])) ++pos_;
+    }
+    void number(char first) {
+        if (first == '-') {
+            if (!isDigit(currentOrSpace())) fail(currentOrSpace(), "in numeric literal");
+            first = text_[pos_++];
+        }
+        if (first != '0') skipDigits();
+        if (!atEnd() && text_[pos_] == '.') {
+            ++pos_;
+            if (!isDigit(currentOrSpace())) {
+                fail(currentOrSpace(), "after decimal point in numeric literal");
+            }
+            skipDigits();
+        }
+        if (!atEnd() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+            ++pos_;
+            if (!atEnd() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
+            if (!isDigit(currentOrSpace()))
+                fail(currentOrSpace(), "in exponent of numeric literal");
+            skipDigits();
+        }
     }
 
-    std::optional<std::string> object() {
-        ++pos_;
-        skip();
-        if (pos_ >= t_.size()) return eof();
-        if (t_[pos_] == '}') {
-            ++pos_;
-            return std::nullopt;
-        }
-        for (;;) {
-            if (pos_ >= t_.size()) return eof();
-            if (t_[pos_] != '"') return bad("looking for beginning of object key string");
-            if (auto e = string()) return e;
-            skip();
-            if (pos_ >= t_.size()) return eof();
-            if (t_[pos_] != ':') return bad("after object key");
-            ++pos_;
-            skip();
-            if (auto e = value()) return e;
-            skip();
-            if (pos_ >= t_.size()) return eof();
-            if (t_[pos_] == '}') {
-                ++pos_;
-                return std::nullopt;
-            }
-            if (t_[pos_] != ',') return bad("after object key:value pair");
-            ++pos_;
-            skip();
-        }
-    }
-
-    std::optional<std::string> array() {
-        ++pos_;
-        skip();
-        if (pos_ >= t_.size()) return eof();
-        if (t_[pos_] == ']') {
-            ++pos_;
-            return std::nullopt;
-        }
-        for (;;) {
-            if (auto e = value()) return e;
-            skip();
-            if (pos_ >= t_.size()) return eof();
-            if (t_[pos_] == ']') {
-                ++pos_;
-                return std::nullopt;
-            }
-            if (t_[pos_] != ',') return bad("after array element");
-            ++pos_;
-            skip();
-        }
-    }
+    std::string_view text_;
+    std::size_t pos_ = 0;
+    int depth_ = 0;
 };
 
 }  // namespace
 
-std::optional<std::string> goJsonSyntaxError(std::string_view text) { return Scanner(text).run(); }
+std::optional<std::string> goJsonSyntaxError(std::string_view text) {
+    return GoJsonSyntaxCheck(text).firstError();
+}
 
 }  // namespace mcpsim::core

@@ -1,5 +1,7 @@
 #include "patch.hpp"
 
+#include "mcpsim/core/go_json.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -111,24 +113,6 @@ std::string goQuote(std::string_view text) {
         }
     }
     return out + "\"";
-}
-
-// encoding/json's quoteChar, used in syntax errors. A byte >= 0x80 is shown as the rune of that
-// value, as Go's string(byte) conversion does.
-std::string goQuoteChar(unsigned char c) {
-    if (c == '\'') return R"('\'')";
-    if (c == '"') return "'\"'";
-    if (c >= 0x80) {
-        if (c < 0xa0) {
-            char escaped[10];
-            std::snprintf(escaped, sizeof escaped, "'\\u%04x'", c);
-            return escaped;
-        }
-        std::string utf8{static_cast<char>(0xc0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3f))};
-        return "'" + utf8 + "'";
-    }
-    const std::string quoted = goQuote(std::string(1, static_cast<char>(c)));
-    return "'" + quoted.substr(1, quoted.size() - 2) + "'";
 }
 
 // fmt's %v of a float64: shortest digits, exponent form below 1e-4 and from 1e21.
@@ -247,171 +231,6 @@ std::string goJsonKind(const json& value) {
 std::string cannotUnmarshal(const json& value, const std::string& goType) {
     return "json: cannot unmarshal " + goJsonKind(value) + " into Go value of type " + goType;
 }
-
-// ---- Go JSON syntax errors ---------------------------------------------------------------------
-
-// Finds the first syntax error the way Go's encoding/json scanner reports it. At end of input Go
-// feeds the scanner a virtual space: a state that rejects a space reports it, the others report
-// "unexpected end of JSON input". Go also caps nesting at 10000, which bounds our recursion.
-class GoJsonSyntaxCheck {
-  public:
-    explicit GoJsonSyntaxCheck(std::string_view text) : text_(text) {}
-
-    std::optional<std::string> firstError() {
-        try {
-            value();
-            skipSpace();
-            if (!atEnd()) fail(text_[pos_], "after top-level value");
-        } catch (const Failure& failure) {
-            return failure.message;
-        }
-        return std::nullopt;
-    }
-
-  private:
-    struct Failure {
-        std::string message;
-    };
-    static constexpr int kMaxDepth = 10000;
-
-    bool atEnd() const { return pos_ >= text_.size(); }
-    char currentOrSpace() const { return atEnd() ? ' ' : text_[pos_]; }
-    static bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-    static bool isDigit(char c) { return c >= '0' && c <= '9'; }
-    static bool isHex(char c) {
-        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-    [[noreturn]] static void fail(char c, std::string_view context) {
-        throw Failure{"invalid character " + goQuoteChar(static_cast<unsigned char>(c)) + " " +
-                      std::string(context)};
-    }
-    [[noreturn]] static void unexpectedEnd() { throw Failure{"unexpected end of JSON input"}; }
-    void skipSpace() {
-        while (!atEnd() && isSpace(text_[pos_])) ++pos_;
-    }
-    // The next non-space byte, consumed.
-    char nextToken() {
-        skipSpace();
-        if (atEnd()) unexpectedEnd();
-        return text_[pos_++];
-    }
-
-    void value() {
-        const char c = nextToken();
-        switch (c) {
-            case '{':
-                return nested(c, [this] { object(); });
-            case '[':
-                return nested(c, [this] { array(); });
-            case '"':
-                return stringBody();
-            case 't':
-                return literal("true");
-            case 'f':
-                return literal("false");
-            case 'n':
-                return literal("null");
-            default:
-                if (c == '-' || isDigit(c)) return number(c);
-                fail(c, "looking for beginning of value");
-        }
-    }
-    template <typename Body>
-    void nested(char opener, Body body) {
-        if (++depth_ > kMaxDepth) fail(opener, "exceeded max depth");
-        body();
-        --depth_;
-    }
-    void object() {
-        skipSpace();
-        if (!atEnd() && text_[pos_] == '}') {
-            ++pos_;
-            return;
-        }
-        while (true) {
-            const char quote = nextToken();
-            if (quote != '"') fail(quote, "looking for beginning of object key string");
-            stringBody();
-            const char colon = nextToken();
-            if (colon != ':') fail(colon, "after object key");
-            value();
-            const char next = nextToken();
-            if (next == '}') return;
-            if (next != ',') fail(next, "after object key:value pair");
-        }
-    }
-    void array() {
-        skipSpace();
-        if (!atEnd() && text_[pos_] == ']') {
-            ++pos_;
-            return;
-        }
-        while (true) {
-            value();
-            const char next = nextToken();
-            if (next == ']') return;
-            if (next != ',') fail(next, "after array element");
-        }
-    }
-    void stringBody() {
-        while (true) {
-            if (atEnd()) unexpectedEnd();
-            const char c = text_[pos_++];
-            if (c == '"') return;
-            if (static_cast<unsigned char>(c) < 0x20) fail(c, "in string literal");
-            if (c != '\\') continue;
-            const char escape = currentOrSpace();
-            if (escape == 'u') {
-                ++pos_;
-                for (int i = 0; i < 4; ++i, ++pos_) {
-                    if (!isHex(currentOrSpace())) {
-                        fail(currentOrSpace(), "in \\u hexadecimal character escape");
-                    }
-                }
-            } else if (std::string_view("bfnrt\\/\"").find(escape) != std::string_view::npos) {
-                ++pos_;
-            } else {
-                fail(escape, "in string escape code");
-            }
-        }
-    }
-    void literal(std::string_view word) {
-        for (std::size_t i = 1; i < word.size(); ++i, ++pos_) {
-            if (currentOrSpace() != word[i]) {
-                fail(currentOrSpace(), "in literal " + std::string(word) + " (expecting '" +
-                                           std::string(1, word[i]) + "')");
-            }
-        }
-    }
-    void skipDigits() {
-        while (!atEnd() && isDigit(text_[pos_])) ++pos_;
-    }
-    void number(char first) {
-        if (first == '-') {
-            if (!isDigit(currentOrSpace())) fail(currentOrSpace(), "in numeric literal");
-            first = text_[pos_++];
-        }
-        if (first != '0') skipDigits();
-        if (!atEnd() && text_[pos_] == '.') {
-            ++pos_;
-            if (!isDigit(currentOrSpace())) {
-                fail(currentOrSpace(), "after decimal point in numeric literal");
-            }
-            skipDigits();
-        }
-        if (!atEnd() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-            ++pos_;
-            if (!atEnd() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-            if (!isDigit(currentOrSpace()))
-                fail(currentOrSpace(), "in exponent of numeric literal");
-            skipDigits();
-        }
-    }
-
-    std::string_view text_;
-    std::size_t pos_ = 0;
-    int depth_ = 0;
-};
 
 // ---- RFC 6902 JSON Patch -----------------------------------------------------------------------
 // Follows evanphx/json-patch v4 as vendored by the apiserver, so that the same patch succeeds or
@@ -1290,7 +1109,7 @@ json decodePatchBody(std::string_view body, PatchBodyFormat format) {
     // Only the strict decode of JSON and merge patches prefixes its errors.
     const std::string prefix =
         format == PatchBodyFormat::StrategicMergePatch ? "" : kDecodeErrorPrefix;
-    if (auto syntaxError = GoJsonSyntaxCheck(body).firstError()) {
+    if (auto syntaxError = core::goJsonSyntaxError(body)) {
         failBadRequest(prefix + *syntaxError);
     }
     try {

@@ -375,3 +375,27 @@ INSTANTIATE_TEST_SUITE_P(KubeVersions, KubectlE2E, ::testing::Values(27, 31, 33)
 
 }  // namespace
 }  // namespace mcpsim::testing
+
+namespace mcpsim::testing {
+namespace {
+
+TEST(McpsimServe, BindsLoopbackWritesKubeconfigAndStopsCleanlyOnSigterm) {
+    ServeProcess server(31);
+    EXPECT_EQ(server.url().rfind("http://127.0.0.1:", 0), 0u) << server.readyLine();
+    std::string kc = readFile(server.kubeconfig());
+    EXPECT_NE(kc.find("server: " + server.url()), std::string::npos) << kc;
+    EXPECT_EQ(server.sh("kubectl get ns default -o name").out, "namespace/default\n");
+    EXPECT_EQ(server.terminate(), 0);
+    EXPECT_EQ(readFile(server.dir() + "/serve.stderr"), "mcpsim: shutting down\n");
+}
+
+TEST(McpsimServe, RejectsBadFlags) {
+    CommandResult r = runShell("'" + mcpsimBinary() + "' serve --kube-version 2.0");
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("invalid --kube-version 2.0"), std::string::npos) << r.err;
+    r = runShell("'" + mcpsimBinary() + "' serve --port 1 --kubeconfig /dev/null/x");
+    EXPECT_EQ(r.exitCode, 1);
+}
+
+}  // namespace
+}  // namespace mcpsim::testing
