@@ -72,6 +72,21 @@ bool Runtime::runUntilIdle(std::size_t maxTimerFirings) {
     return false;
 }
 
+void Runtime::runFor(Duration d) {
+    poll();
+    VirtualClock* vc = virtualClock();
+    if (!vc) return;
+    const SteadyTime target = vc->steady() + d;
+    for (;;) {
+        auto next = vc->nextDeadline();
+        if (!next || *next > target) break;
+        vc->fireNext();
+        poll();
+    }
+    vc->advance(target - vc->steady());
+    poll();
+}
+
 void Runtime::run() {
     auto guard = asio::make_work_guard(*io_);
     if (io_->stopped()) io_->restart();

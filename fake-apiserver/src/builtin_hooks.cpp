@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "mcpsim/core/base64.hpp"
 #include "selectors.hpp"
 
 namespace mcpsim::apiserver {
@@ -59,34 +60,7 @@ const Json* at(const Json& obj, const std::string& dotted) {
     return cur;
 }
 
-bool isBase64(const std::string& s) {
-    static const std::regex re("^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$");
-    return std::regex_match(s, re);
-}
-
-std::string base64(const std::string& in) {
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                     (static_cast<unsigned char>(in[i + 1]) << 8) |
-                     static_cast<unsigned char>(in[i + 2]);
-        out += tbl[(v >> 18) & 63];
-        out += tbl[(v >> 12) & 63];
-        out += tbl[(v >> 6) & 63];
-        out += tbl[v & 63];
-    }
-    if (i < in.size()) {
-        unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        out += tbl[(v >> 18) & 63];
-        out += tbl[(v >> 12) & 63];
-        out += i + 1 < in.size() ? tbl[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
+bool isBase64(const std::string& s) { return core::base64Decode(s).has_value(); }
 
 const std::regex& dns1123Subdomain() {
     static const std::regex re("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
@@ -176,7 +150,7 @@ void applyBuiltinDefaults(const ResourceType& type, Json& object, const Json* ol
         if (auto sd = object.find("stringData"); sd != object.end()) {
             if (sd->is_object()) {
                 for (auto it = sd->begin(); it != sd->end(); ++it) {
-                    if (it->is_string()) object["data"][it.key()] = base64(it->get<std::string>());
+                    if (it->is_string()) object["data"][it.key()] = core::base64Encode(it->get<std::string>());
                 }
             }
             object.erase("stringData");

@@ -35,6 +35,9 @@ public:
     // while nothing else can run. Stops when no work is left or after maxSteps timer firings.
     // Returns false if the step limit was hit.
     bool runUntilIdle(std::size_t maxTimerFirings = 100000);
+    // Virtual time: runs everything due within the next `d` (handlers, and timers in deadline
+    // order), then leaves the clock at now + d. Real time: runs ready handlers only.
+    void runFor(Duration d);
     // Runs ready handlers only (never advances virtual time).
     std::size_t poll();
     // Runs the loop until stop() (real time); used by `mcpsim serve`.

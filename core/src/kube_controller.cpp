@@ -1,0 +1,218 @@
+#include "mcpsim/core/kube/controller.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+#include "mcpsim/core/runtime.hpp"
+
+namespace mcpsim::core::kube {
+
+namespace predicates {
+
+namespace {
+std::string metaString(const Json* o, const char* key) {
+    if (!o || !o->contains("metadata")) return "";
+    const Json& md = (*o)["metadata"];
+    if (!md.contains(key)) return "";
+    return md[key].is_string() ? md[key].get<std::string>() : md[key].dump();
+}
+}  // namespace
+
+bool generationChanged(const ObjectEvent& e) {
+    if (e.type != "MODIFIED" || !e.old) return true;
+    return metaString(e.object, "generation") != metaString(e.old, "generation");
+}
+
+bool resourceVersionChanged(const ObjectEvent& e) {
+    if (e.type != "MODIFIED" || !e.old) return true;
+    return metaString(e.object, "resourceVersion") != metaString(e.old, "resourceVersion");
+}
+
+}  // namespace predicates
+
+struct Controller::Source {
+    Gvk kind;
+    bool primary = false;
+    EventMapper mapper;
+    Predicate predicate;
+    std::map<ObjectKey, Json> cache;
+    std::unique_ptr<WatchHandle> watch;
+};
+
+Controller::Controller(Runtime& runtime, Client& client, std::string name, Reconciler reconciler,
+                       Logger log)
+    : rt_(runtime),
+      client_(client),
+      name_(std::move(name)),
+      reconciler_(std::move(reconciler)),
+      log_(std::move(log)),
+      alive_(std::make_shared<bool>(true)) {}
+
+Controller::~Controller() {
+    *alive_ = false;
+    stop();
+}
+
+Controller& Controller::forKind(const Gvk& kind, Predicate predicate) {
+    auto s = std::make_unique<Source>();
+    s->kind = kind;
+    s->primary = true;
+    s->predicate = std::move(predicate);
+    sources_.push_back(std::move(s));
+    return *this;
+}
+
+Controller& Controller::watches(const Gvk& kind, EventMapper mapper, Predicate predicate) {
+    auto s = std::make_unique<Source>();
+    s->kind = kind;
+    s->mapper = std::move(mapper);
+    s->predicate = std::move(predicate);
+    sources_.push_back(std::move(s));
+    return *this;
+}
+
+void Controller::start() {
+    for (auto& src : sources_) {
+        auto listed = client_.list(src->kind);
+        std::string rv;
+        if (listed.ok()) {
+            rv = listed.value()["metadata"].value("resourceVersion", "");
+            for (const auto& item : listed.value()["items"]) onEvent(*src, "ADDED", item);
+        } else {
+            log_.error("failed to list", {{"kind", src->kind.kind}, {"error", listed.error().message}});
+        }
+        Source* raw = src.get();
+        std::weak_ptr<bool> alive = alive_;
+        auto w = client_.watch(src->kind, {}, rv, [this, raw, alive](const WatchEvent& e) {
+            if (auto a = alive.lock(); a && *a) onEvent(*raw, e.type, e.object);
+        });
+        if (w.ok()) src->watch = std::move(w).value();
+    }
+}
+
+void Controller::stop() {
+    stopped_ = true;
+    for (auto& src : sources_) {
+        if (src->watch) src->watch->stop();
+    }
+    for (auto& [k, t] : delayed_) t.cancel();
+    delayed_.clear();
+}
+
+const std::map<ObjectKey, Json>& Controller::cache(const Gvk& kind) const {
+    static const std::map<ObjectKey, Json> empty;
+    for (const auto& s : sources_) {
+        if (s->kind == kind) return s->cache;
+    }
+    return empty;
+}
+
+void Controller::onEvent(Source& src, const std::string& type, const Json& object) {
+    const ObjectKey key = ObjectKey::ofObject(object);
+    std::optional<Json> old;
+    if (auto it = src.cache.find(key); it != src.cache.end()) old = it->second;
+    if (type == "DELETED") {
+        src.cache.erase(key);
+    } else {
+        src.cache[key] = object;
+    }
+    // A re-list can report an object we already know as ADDED: treat it as an update.
+    std::string evType = type;
+    if (type == "ADDED" && old) evType = "MODIFIED";
+    ObjectEvent ev{evType, &object, evType == "MODIFIED" && old ? &*old : nullptr};
+    if (src.predicate && !src.predicate(ev)) return;
+    if (src.primary) {
+        enqueue(key);
+        return;
+    }
+    std::set<ObjectKey> keys;
+    for (const auto& k : src.mapper(ev)) keys.insert(k);
+    if (ev.old) {
+        ObjectEvent oldEv{evType, ev.old, nullptr};
+        for (const auto& k : src.mapper(oldEv)) keys.insert(k);
+    }
+    for (const auto& k : keys) enqueue(k);
+}
+
+void Controller::enqueue(const ObjectKey& key) {
+    if (stopped_) return;
+    if (processing_ && *processing_ == key) {
+        dirty_.insert(key);
+        return;
+    }
+    if (queued_.insert(key).second) queue_.push_back(key);
+    schedule();
+}
+
+void Controller::enqueueAfter(const ObjectKey& key, Duration delay) {
+    if (stopped_) return;
+    if (delay <= Duration::zero()) {
+        enqueue(key);
+        return;
+    }
+    const SteadyTime at = rt_.clock().steady() + delay;
+    // Like a delaying queue: an earlier pending time wins.
+    if (auto it = delayedAt_.find(key); it != delayedAt_.end() && it->second <= at &&
+                                        delayed_[key].pending()) {
+        return;
+    }
+    if (auto it = delayed_.find(key); it != delayed_.end()) it->second.cancel();
+    delayedAt_[key] = at;
+    std::weak_ptr<bool> alive = alive_;
+    delayed_[key] = rt_.clock().schedule(delay, [this, key, alive] {
+        if (auto a = alive.lock(); !a || !*a) return;
+        delayed_.erase(key);
+        delayedAt_.erase(key);
+        enqueue(key);
+    });
+}
+
+bool Controller::idle() const { return queue_.empty() && !processing_; }
+
+void Controller::schedule() {
+    if (scheduled_ || queue_.empty()) return;
+    scheduled_ = true;
+    std::weak_ptr<bool> alive = alive_;
+    boost::asio::post(rt_.io(), [this, alive] {
+        if (auto a = alive.lock(); !a || !*a) return;
+        scheduled_ = false;
+        processOne();
+        schedule();
+    });
+}
+
+void Controller::processOne() {
+    if (queue_.empty() || stopped_) return;
+    ObjectKey key = queue_.front();
+    queue_.erase(queue_.begin());
+    queued_.erase(key);
+    processing_ = key;
+    ++reconciles_;
+    ReconcileResult result;
+    try {
+        result = reconciler_(key);
+    } catch (const std::exception& e) {
+        // A panic in a Go reconciler is recovered as an error; do the same.
+        result = ReconcileResult::failed(std::string("panic: ") + e.what());
+    }
+    processing_.reset();
+    if (result.error) {
+        int n = failures_[key]++;
+        Duration delay = std::chrono::milliseconds(5);
+        for (int i = 0; i < n && delay < std::chrono::seconds(1000); ++i) delay *= 2;
+        if (delay > std::chrono::seconds(1000)) delay = std::chrono::seconds(1000);
+        log_.error("Reconciler error", {{"controller", name_},
+                                        {"namespace", key.ns},
+                                        {"name", key.name},
+                                        {"error", *result.error}});
+        enqueueAfter(key, delay);
+    } else {
+        failures_.erase(key);
+        if (result.requeueAfter) enqueueAfter(key, *result.requeueAfter);
+    }
+    if (dirty_.erase(key)) enqueue(key);
+}
+
+}  // namespace mcpsim::core::kube

@@ -1,0 +1,52 @@
+#pragma once
+// The `mcp-gateway-config` Secret the broker reads: key config.yaml holding
+//   servers: [{credential?, enabled, hostname?, name, toolPrefix?, url}]
+//   virtualServers: [{name, tools}]   (omitted when empty)
+// Every write is a read-modify-write of the whole Secret with stringData, retried on conflict.
+#include <optional>
+#include <string>
+
+#include "mcpsim/core/json.hpp"
+#include "mcpsim/core/kube/client.hpp"
+#include "mcpsim/core/log.hpp"
+
+namespace mcpsim::gateway {
+
+inline constexpr const char* kConfigSecretName = "mcp-gateway-config";
+inline constexpr const char* kConfigKey = "config.yaml";
+inline constexpr const char* kEmptyConfig = "servers: []\nvirtualServers: []\n";
+inline constexpr const char* kVirtualServerNamespace = "mcp-system";
+
+class ConfigSecret {
+public:
+    using Error = std::optional<std::string>;  // nullopt on success
+
+    ConfigSecret(core::kube::Client& client, core::Logger log);
+
+    Error ensureExists(const std::string& ns);
+    Error writeEmpty(const std::string& ns);
+    // Replaces the entry with the same name in place, else appends it.
+    Error upsert(const std::string& ns, const Json& entry);
+    // Drops the named entry from every Secret labelled mcp.kagenti.com/aggregated=true.
+    Error remove(const std::string& serverName);
+    // Replaces the virtualServers section of mcp-system/mcp-gateway-config.
+    Error writeVirtualServers(const Json& virtualServers);
+
+    // Reads the parsed config of a namespace (for tests and the broker): nullopt if absent.
+    std::optional<Json> read(const std::string& ns);
+
+    // The reference's rendering: sorted keys, block style, `servers: []` when empty,
+    // virtualServers omitted when empty.
+    static std::string render(const Json& config);
+    static Json parse(const std::string& yaml);  // throws std::runtime_error
+
+private:
+    // Read-or-create, then apply `change` to the parsed config and write it back unless the
+    // change returns false. Retries on conflict (4 attempts, as client-go's default backoff).
+    Error modify(const std::string& ns, const std::function<bool(Json& config, std::string& raw)>& change);
+
+    core::kube::Client& client_;
+    core::Logger log_;
+};
+
+}  // namespace mcpsim::gateway

@@ -1,0 +1,361 @@
+#include "registration_reconciler.hpp"
+
+#include <algorithm>
+
+#include "../conditions.hpp"
+#include "../kinds.hpp"
+#include "mcpsim/core/base64.hpp"
+
+namespace mcpsim::gateway {
+
+using core::kube::ObjectEvent;
+using core::kube::ObjectKey;
+using core::kube::ReconcileResult;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string str(const Json& o, const char* pointer) {
+    return o.value(Json::json_pointer(pointer), std::string());
+}
+
+// `<targetRef.namespace or own namespace>/<targetRef.name>`: the route index and the route the
+// Programmed condition is written to.
+std::string routeIndex(const Json& mcpsr) {
+    std::string ns = str(mcpsr, "/spec/targetRef/namespace");
+    if (ns.empty()) ns = str(mcpsr, "/metadata/namespace");
+    return ns + "/" + str(mcpsr, "/spec/targetRef/name");
+}
+
+std::string joinHostPort(const std::string& host, const std::string& port) {
+    return host.find(':') != std::string::npos ? "[" + host + "]:" + port : host + ":" + port;
+}
+
+// The reference's url.Parse("//"+name) check: valid when the host is the whole name.
+bool bareHostPort(const std::string& name) {
+    if (name.empty()) return false;
+    return name.find_first_of("/?#@ ") == std::string::npos;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+    return s;
+}
+
+}  // namespace
+
+RegistrationReconciler::Entry RegistrationReconciler::buildEntry(const Json& mcpsr,
+                                                                 const Json& route) {
+    const std::string routeName = str(route, "/metadata/namespace") + "/" + str(route, "/metadata/name");
+    const Json rules = route.value("/spec/rules"_json_pointer, Json::array());
+    if (rules.empty() || rules[0].value("backendRefs", Json::array()).empty()) {
+        return {{}, "HTTPRoute " + routeName + " has no backend references"};
+    }
+    if (rules.size() > 1) return {{}, "HTTPRoute " + routeName + " has > 1 rule, which is unsupported"};
+    const Json backends = rules[0]["backendRefs"];
+    if (backends.size() > 1) {
+        return {{}, "HTTPRoute " + routeName + " has > 1 backend reference, which is unsupported"};
+    }
+    const Json hostnames = route.value("/spec/hostnames"_json_pointer, Json::array());
+    if (hostnames.empty()) return {{}, "HTTPRoute " + routeName + " must have at least one hostname"};
+    const Json& backend = backends[0];
+    const std::string name = backend.value("name", "");
+    if (name.empty()) return {{}, "HTTPRoute " + routeName + " backend reference has no name"};
+    const std::string kind = backend.value("kind", "Service");
+    const std::string group = backend.value("group", "");
+    std::string backendNs = backend.value("namespace", "");
+    if (backendNs.empty()) backendNs = str(route, "/metadata/namespace");
+    const std::string path = mcpsr.value("/spec/path"_json_pointer, std::string());
+    const bool hasPort = backend.contains("port");
+    const std::string port = hasPort ? std::to_string(backend.value("port", 0)) : "";
+    std::string routeHost = hostnames[0].get<std::string>();
+    std::string url, hostname;
+    if (kind == "Hostname" && group == "networking.istio.io") {
+        if (!bareHostPort(name)) return {{}, "invalid hostname in backendRef: " + name};
+        url = "https://" + joinHostPort(name, hasPort ? port : "443") + path;
+        hostname = routeHost;
+    } else if (kind == "Service") {
+        auto svc = ctx_.client.get(kinds::kService, {backendNs, name});
+        if (svc.isNotFound()) {
+            return {{}, "failed to get service " + name + ": Service \"" + name + "\" not found"};
+        }
+        if (!svc.ok()) return {{}, "failed to get service " + name + ": " + svc.error().message};
+        const Json& s = svc.value();
+        if (str(s, "/spec/type") == "ExternalName") {
+            std::string host = str(s, "/spec/externalName");
+            if (hasPort) host += ":" + port;
+            std::string scheme = "http";
+            if (hasPort) {
+                for (const auto& p : s.value("/spec/ports"_json_pointer, Json::array())) {
+                    if (std::to_string(p.value("port", 0)) == port &&
+                        lower(p.value("appProtocol", "")) == "https") {
+                        scheme = "https";
+                    }
+                }
+            }
+            url = scheme + "://" + host + path;
+            hostname = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+        } else {
+            std::string host = name + "." + backendNs + ".svc.cluster.local";
+            if (hasPort) host += ":" + port;
+            std::string scheme = "http";
+            for (const auto& p : route.value("/spec/parentRefs"_json_pointer, Json::array())) {
+                if (p.value("sectionName", "").find("https") != std::string::npos) scheme = "https";
+            }
+            url = scheme + "://" + host + path;
+            hostname = routeHost;
+        }
+    } else {
+        return {{}, "unsupported backend reference kind: " + kind};
+    }
+    Json entry = {{"name", str(mcpsr, "/metadata/namespace") + "/" + str(mcpsr, "/metadata/name")},
+                  {"url", url},
+                  {"enabled", true}};
+    if (!hostname.empty()) entry["hostname"] = hostname;
+    const std::string prefix = str(mcpsr, "/spec/toolPrefix");
+    if (!prefix.empty()) entry["toolPrefix"] = prefix;
+    if (mcpsr.contains("/spec/credentialRef"_json_pointer)) {
+        const std::string secretName = str(mcpsr, "/spec/credentialRef/name");
+        const std::string key = mcpsr.value("/spec/credentialRef/key"_json_pointer, std::string("token"));
+        auto secret = ctx_.client.get(kinds::kSecret, {str(mcpsr, "/metadata/namespace"), secretName});
+        if (secret.isNotFound()) return {{}, "credential secret " + secretName + " not found"};
+        if (!secret.ok()) return {{}, "failed to get credential secret: " + secret.error().message};
+        if (secret.value().value("/metadata/labels/mcp.kagenti.com~1credential"_json_pointer, std::string()) != "true") {
+            return {{}, "credential secret " + secretName +
+                            " is missing required label mcp.kagenti.com/credential=true"};
+        }
+        const Json data = secret.value().value("data", Json::object());
+        if (!data.contains(key)) {
+            // The reference wraps a nil error here, hence the Go formatting residue (FN-17).
+            return {{}, "the secret no credentialref key field " + key + " present %!w(<nil>)"};
+        }
+        std::string credential = core::base64Decode(data[key].get<std::string>()).value_or("");
+        if (!credential.empty()) entry["credential"] = credential;
+    }
+    return {entry, ""};
+}
+
+ReconcileResult RegistrationReconciler::writeStatus(const Json& mcpsr, bool ready,
+                                                    const std::string& message, long long tools,
+                                                    ReconcileResult onSuccess) {
+    Json updated = mcpsr;
+    Json conditions = updated.value("/status/conditions"_json_pointer, Json::array());
+    Json desired = {{"type", "Ready"},
+                    {"status", ready ? "True" : "False"},
+                    {"reason", ready ? "Ready" : "NotReady"},
+                    {"message", message}};
+    bool changed = setCondition(conditions, desired, ctx_.now());
+    const long long before = mcpsr.value("/status/discoveredTools"_json_pointer, 0LL);
+    changed = changed || before != tools;
+    if (!changed) return onSuccess;
+    updated["status"]["conditions"] = conditions;
+    if (tools == 0) {
+        updated["status"].erase("discoveredTools");  // omitempty
+    } else {
+        updated["status"]["discoveredTools"] = tools;
+    }
+    auto r = ctx_.client.updateStatus(updated, {"mcp-controller"});
+    if (r.isConflict()) return ReconcileResult::after(2s);
+    if (!r.ok()) return ReconcileResult::failed("failed to update status: " + r.error().message);
+    return onSuccess;
+}
+
+ReconcileResult RegistrationReconciler::notReady(const Json& mcpsr, const std::string& message,
+                                                 ReconcileResult then) {
+    return writeStatus(mcpsr, false, message, 0, then);
+}
+
+void RegistrationReconciler::setRouteProgrammed(const Json& mcpsr, bool present) {
+    const std::string index = routeIndex(mcpsr);
+    const auto slash = index.find('/');
+    auto route = ctx_.client.get(kinds::kHttpRoute, {index.substr(0, slash), index.substr(slash + 1)});
+    if (!route.ok()) return;
+    Json r = route.value();
+    Json parents = r.value("/status/parents"_json_pointer, Json::array());
+    bool changed = false;
+    for (auto& p : parents) {
+        Json conds = p.value("conditions", Json::array());
+        if (present) {
+            changed |= setCondition(conds,
+                                    {{"type", "Programmed"},
+                                     {"status", "True"},
+                                     {"reason", "InUseByMCPServerRegistration"},
+                                     {"message", "HTTPRoute is referenced by at least one MCPServerRegistration"},
+                                     {"observedGeneration", r["metadata"].value("generation", 0)}},
+                                    ctx_.now());
+        } else {
+            changed |= removeCondition(conds, "Programmed");
+        }
+        p["conditions"] = conds;
+    }
+    if (!changed) return;
+    r["status"]["parents"] = parents;
+    auto w = ctx_.client.updateStatus(r, {"mcp-controller"});
+    if (!w.ok()) ctx_.log.error("failed to update httproute status", {{"error", w.error().message}});
+}
+
+ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
+    auto log = ctx_.reconcileLog("mcpserverregistration", "MCPServerRegistration", key);
+    auto got = ctx_.client.get(kinds::kRegistration, key);
+    if (got.isNotFound()) return ReconcileResult::done();
+    if (!got.ok()) return ReconcileResult::failed(got.error().message);
+    Json mcpsr = got.value();
+    const std::string serverName = key.ns + "/" + key.name;
+    if (beingDeleted(mcpsr)) {
+        if (!hasFinalizer(mcpsr, kinds::kFinalizer)) return ReconcileResult::done();
+        if (auto err = ctx_.config.remove(serverName)) return ReconcileResult::failed(*err);
+        setRouteProgrammed(mcpsr, false);
+        removeFinalizer(mcpsr, kinds::kFinalizer);
+        auto r = ctx_.client.update(mcpsr, {"mcp-controller"});
+        if (r.isConflict()) return ReconcileResult::after(2s);
+        if (!r.ok()) return ReconcileResult::failed(r.error().message);
+        return ReconcileResult::done();
+    }
+    if (addFinalizer(mcpsr, kinds::kFinalizer)) {
+        auto r = ctx_.client.update(mcpsr, {"mcp-controller"});
+        if (r.isConflict()) return ReconcileResult::after(2s);
+        if (!r.ok()) return ReconcileResult::failed(r.error().message);
+        // The finalizer-only update does not pass the generation predicate: come back.
+        return ReconcileResult::after(2s);
+    }
+    log.info("main reconcile logic starting for", {{"mcpregistrationname", key.name}});
+    const std::string routeName = str(mcpsr, "/spec/targetRef/name");
+    // The route is looked up in the registration's own namespace (FN-10).
+    auto route = ctx_.client.get(kinds::kHttpRoute, {key.ns, routeName});
+    if (!route.ok()) {
+        const std::string why = route.isNotFound()
+                                    ? "HTTPRoute.gateway.networking.k8s.io \"" + routeName + "\" not found"
+                                    : route.error().message;
+        return notReady(mcpsr, "failed to get targeted httproute " + why,
+                        ReconcileResult::failed("failed to get targeted httproute " + why));
+    }
+    log.info("target route found ");
+    std::vector<std::pair<std::string, std::string>> gateways;
+    for (const auto& parent : route.value().value("/status/parents"_json_pointer, Json::array())) {
+        // A parent without Accepted is treated as not accepted (the reference crashes, FN-13).
+        if (!conditionIsTrue(parent.value("conditions", Json::array()), "Accepted")) continue;
+        std::string ns = parent.value("/parentRef/namespace"_json_pointer, std::string());
+        if (ns.empty()) ns = key.ns;
+        const std::string name = parent.value("/parentRef/name"_json_pointer, std::string());
+        auto gw = ctx_.client.get(kinds::kGateway, {ns, name});
+        if (gw.isNotFound()) continue;
+        if (!gw.ok()) {
+            const std::string msg = "unexpected error getting gateway from httproute failed to get "
+                                    "parent gateway for httproute: " + gw.error().message;
+            return notReady(mcpsr, msg, ReconcileResult::failed(msg));
+        }
+        gateways.emplace_back(ns, name);
+    }
+    log.info("valid gateways discovered ", {{"total", std::to_string(gateways.size())}});
+    if (gateways.empty()) {
+        return notReady(mcpsr, "no valid gateways for httproute",
+                        ReconcileResult::failed("no valid gateways for httproute"));
+    }
+    std::vector<std::string> configNamespaces;
+    for (const auto& [ns, name] : gateways) {
+        ValidExtensions valid = validExtensionsFor(ctx_, ns, name);
+        if (valid.error) notReady(mcpsr, *valid.error, ReconcileResult::done());
+        if (valid.extensions.empty()) {
+            return notReady(mcpsr, "no valid mcpgatewayextensions configured", ReconcileResult::done());
+        }
+        for (const auto& ext : valid.extensions) {
+            configNamespaces.push_back(ext["metadata"].value("namespace", ""));
+        }
+    }
+    Entry entry = buildEntry(mcpsr, route.value());
+    if (!entry.error.empty()) return notReady(mcpsr, entry.error, ReconcileResult::failed(entry.error));
+    for (const auto& ns : configNamespaces) {
+        if (auto err = ctx_.config.upsert(ns, entry.value)) {
+            return notReady(mcpsr, *err, ReconcileResult::failed(*err));
+        }
+    }
+    const std::string id = serverName + ":" + entry.value.value("toolPrefix", "") + ":" +
+                           entry.value.value("hostname", "");
+    for (const auto& ns : configNamespaces) {
+        auto status = ctx_.broker.status(ns);
+        if (auto* err = std::get_if<std::string>(&status)) {
+            const std::string msg = "Validation failed: " + *err;
+            ReconcileResult wrote = writeStatus(mcpsr, false, msg, 0, ReconcileResult::failed(msg));
+            return wrote.requeueAfter ? ReconcileResult::failed(msg) : wrote;
+        }
+        const Json& body = std::get<Json>(status);
+        log.debug("server response ", {{"body", body.dump()}});
+        std::optional<Json> server;
+        const Json servers = body.value("servers", Json::array());
+        for (const auto& s : servers) {
+            if (s.is_object() && s.value("id", "") == id) {
+                server = s;
+                break;
+            }
+        }
+        if (!server) {
+            ReconcileResult r = writeStatus(mcpsr, false, "mcp server is not present in gateway yet", 0,
+                                            ReconcileResult::after(5s));
+            return r.error ? r : ReconcileResult::after(5s);
+        }
+        log.info("server status ", {{"ready", server->value("ready", false) ? "true" : "false"}});
+        const bool ready = server->value("ready", false);
+        ReconcileResult r = writeStatus(mcpsr, ready, server->value("message", ""),
+                                        server->value("totalTools", 0LL), ReconcileResult::done());
+        if (r.error) return r;
+        setRouteProgrammed(mcpsr, true);
+        if (!ready) return ReconcileResult::after(5s);
+        // Re-read: the next namespace's verdict is written on top of this one.
+        auto again = ctx_.client.get(kinds::kRegistration, key);
+        if (again.ok()) mcpsr = again.value();
+    }
+    return ReconcileResult::done();
+}
+
+std::vector<ObjectKey> RegistrationReconciler::forRoute(const ObjectEvent& e) {
+    std::vector<ObjectKey> keys;
+    const std::string index = str(*e.object, "/metadata/namespace") + "/" + str(*e.object, "/metadata/name");
+    auto list = ctx_.client.list(kinds::kRegistration);
+    if (!list.ok()) return keys;
+    for (const auto& m : list.value()["items"]) {
+        if (str(m, "/spec/targetRef/kind") == "HTTPRoute" && routeIndex(m) == index) {
+            keys.push_back(ObjectKey::ofObject(m));
+        }
+    }
+    return keys;
+}
+
+std::vector<ObjectKey> RegistrationReconciler::forCredentialSecret(const ObjectEvent& e) {
+    std::vector<ObjectKey> keys;
+    const std::string ns = str(*e.object, "/metadata/namespace");
+    const std::string name = str(*e.object, "/metadata/name");
+    auto list = ctx_.client.list(kinds::kRegistration, {ns});
+    if (!list.ok()) return keys;
+    for (const auto& m : list.value()["items"]) {
+        if (str(m, "/spec/credentialRef/name") == name) keys.push_back(ObjectKey::ofObject(m));
+    }
+    return keys;
+}
+
+std::vector<ObjectKey> RegistrationReconciler::forExtension(const ObjectEvent& e) {
+    std::vector<ObjectKey> keys;
+    std::string gwNs = str(*e.object, "/spec/targetRef/namespace");
+    if (gwNs.empty()) gwNs = str(*e.object, "/metadata/namespace");  // defaulted here only
+    const std::string gwName = str(*e.object, "/spec/targetRef/name");
+    if (!ctx_.client.get(kinds::kGateway, {gwNs, gwName}).ok()) return keys;
+    auto routes = ctx_.client.list(kinds::kHttpRoute);
+    auto regs = ctx_.client.list(kinds::kRegistration);
+    if (!routes.ok() || !regs.ok()) return keys;
+    for (const auto& route : routes.value()["items"]) {
+        const std::string routeNs = str(route, "/metadata/namespace");
+        bool attached = false;
+        for (const auto& p : route.value("/spec/parentRefs"_json_pointer, Json::array())) {
+            std::string pns = p.value("namespace", "");
+            if (pns.empty()) pns = routeNs;
+            attached = attached || (p.value("name", "") == gwName && pns == gwNs);
+        }
+        if (!attached) continue;
+        const std::string index = routeNs + "/" + str(route, "/metadata/name");
+        for (const auto& m : regs.value()["items"]) {
+            if (routeIndex(m) == index) keys.push_back(ObjectKey::ofObject(m));
+        }
+    }
+    return keys;
+}
+
+}  // namespace mcpsim::gateway
