@@ -16,7 +16,7 @@ Json resolvePlain(const std::string& s) {
     static const std::regex intHex("^[-+]?0x[0-9a-fA-F_]+$");
     static const std::regex intOct("^[-+]?0[0-7_]+$");
     static const std::regex floatRe(
-        "^[-+]?([0-9][0-9_]*)?\\.[0-9.]*([eE][-+]?[0-9]+)?$|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$");
+        "^[-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?$|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$");
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
     if (s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "Yes" || s == "YES" ||
         s == "on" || s == "On" || s == "ON" || s == "y" || s == "Y") {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "serve.hpp"
+#include "world.hpp"
 
 namespace {
 
@@ -21,6 +22,8 @@ const char* kUsage =
     "  --kubeconfig PATH    where to write the kubeconfig (default ~/.kube/mcpsim.kubeconfig)\n"
     "  --kube-version V     Kubernetes version to report, 1.27 to 1.33 (default 1.31)\n"
     "  --seed N             seed for uids and other random values (default 1)\n"
+    "  --world NAME         world profile: seed (the registration guide's prerequisites, with the\n"
+    "                       controllers running; default) or bare (API server only)\n"
     "  --verbose            log every API request to stderr\n";
 
 int usageError(const std::string& msg) {
@@ -61,7 +64,7 @@ int main(int argc, char** argv) {
         if (arg == "--verbose") {
             options.verbose = true;
         } else if (arg == "--port" || arg == "--address" || arg == "--kubeconfig" ||
-                   arg == "--kube-version" || arg == "--seed") {
+                   arg == "--kube-version" || arg == "--seed" || arg == "--world") {
             const char* v = value(arg.c_str());
             if (!v) return usageError("flag " + arg + " needs a value");
             if (arg == "--port") {
@@ -71,6 +74,9 @@ int main(int argc, char** argv) {
                 options.port = static_cast<std::uint16_t>(p);
             } else if (arg == "--address") {
                 options.address = v;
+            } else if (arg == "--world") {
+                if (!mcpsim::sim::World::knownProfile(v)) return usageError("unknown world " + std::string(v));
+                options.world = v;
             } else if (arg == "--kubeconfig") {
                 options.kubeconfig = v;
             } else if (arg == "--kube-version") {

@@ -13,6 +13,7 @@
 #include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/http/network.hpp"
 #include "mcpsim/core/runtime.hpp"
+#include "world.hpp"
 
 namespace mcpsim::sim {
 
@@ -63,9 +64,14 @@ int serve(const ServeOptions& options) {
     core::RuntimeOptions rtOptions;
     rtOptions.seed = options.seed;
     core::Runtime runtime(rtOptions);
-    apiserver::ApiServerOptions apiOptions;
-    apiOptions.kubeMinor = options.kubeMinor;
-    apiserver::ApiServer api(runtime, apiOptions);
+    std::unique_ptr<World> world;
+    try {
+        world = std::make_unique<World>(runtime, WorldOptions{options.world, options.kubeMinor});
+    } catch (const std::exception& e) {
+        std::cerr << "mcpsim: cannot boot world \"" << options.world << "\": " << e.what() << "\n";
+        return 1;
+    }
+    apiserver::ApiServer& api = world->api();
     auto network = core::http::makeLoopbackNetwork(runtime);
     core::http::Handler handler = api.handler();
     if (options.verbose) {
@@ -106,7 +112,7 @@ int serve(const ServeOptions& options) {
                         std::chrono::steady_clock::now() - started)
                         .count();
     std::cout << "mcpsim: ready api=" << url << " kubeconfig=" << kubeconfig
-              << " kube-version=1." << options.kubeMinor << " startup=" << ms << "ms"
+              << " world=" << options.world << " kube-version=1." << options.kubeMinor << " startup=" << ms << "ms"
               << std::endl;
     std::cout << "export KUBECONFIG=" << kubeconfig << std::endl;
     runtime.run();

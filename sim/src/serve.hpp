@@ -12,6 +12,7 @@ struct ServeOptions {
     int kubeMinor = 31;
     std::uint64_t seed = 1;
     bool verbose = false;
+    std::string world = "seed";  // world profile: seed or bare
 };
 
 // Runs until SIGINT/SIGTERM. Returns the process exit code.

@@ -22,7 +22,7 @@ class PythonClientTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="mcpsim-py")
         kubeconfig = os.path.join(cls.tmp, "kubeconfig")
         out = open(os.path.join(cls.tmp, "stdout"), "w+")
-        cls.server = subprocess.Popen([MCPSIM, "serve", "--port", "0", "--kubeconfig", kubeconfig],
+        cls.server = subprocess.Popen([MCPSIM, "serve", "--world", "bare", "--port", "0", "--kubeconfig", kubeconfig],
                                       stdout=out, stderr=subprocess.DEVNULL)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -127,7 +127,7 @@ ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
     if (pid_ == 0) {
         std::string cmd = "exec '" + mcpsimBinary() + "' serve --port 0 --kubeconfig '" +
                           kubeconfig_ + "' --kube-version 1." + std::to_string(kubeMinor) + " " +
-                          extraArgs + " >'" + outPath + "' 2>'" + dir_ + "/serve.stderr'";
+                          (extraArgs.empty() ? std::string("--world bare") : extraArgs) + " >'" + outPath + "' 2>'" + dir_ + "/serve.stderr'";
         execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }

@@ -49,6 +49,7 @@ TEST(Yaml, KubernetesScalarRules) {
     EXPECT_EQ(docs[1], Json::array({"x"}));
     EXPECT_EQ(parseYaml("base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n")["derived"], (Json{{"x", 1}, {"y", 2}}));
     EXPECT_THROW(parseYaml("a: [1, 2"), YamlError);
+    EXPECT_EQ(parseYaml("ip: 10.244.0.10\nv: 1.31\nx: .5\n"), (Json{{"ip", "10.244.0.10"}, {"v", 1.31}, {"x", 0.5}}));
     Json round = {{"servers", Json::array({{{"enabled", true}, {"name", "mcp-test/a"}, {"toolPrefix", "t_"}}})},
                   {"virtualServers", Json::array()}};
     EXPECT_EQ(toYaml(round),

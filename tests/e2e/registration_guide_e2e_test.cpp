@@ -1,0 +1,281 @@
+// The registration guide's manifests, unedited, through real kubectl against `mcpsim serve` with
+// the seed world (the guide's prerequisites installed, controllers running), and the negative
+// paths: each shows the reference's message and recovers once the input is fixed.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "process.hpp"
+
+namespace mcpsim::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> guideBlocks() {
+    std::ifstream in(std::string(MCPSIM_SOURCE_DIR) + "/tests/data/mcp-server-registration.md");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string md = ss.str();
+    std::vector<std::string> blocks;
+    std::regex fence("```bash\n([\\s\\S]*?)```");
+    for (auto it = std::sregex_iterator(md.begin(), md.end(), fence); it != std::sregex_iterator(); ++it) {
+        blocks.push_back((*it)[1]);
+    }
+    return blocks;
+}
+
+class RegistrationGuideE2E : public ::testing::Test {
+protected:
+    void SetUp() override { server_ = std::make_unique<ServeProcess>(31, "--world seed"); }
+
+    std::string ok(const std::string& script) {
+        CommandResult r = server_->sh(script);
+        EXPECT_EQ(r.exitCode, 0) << script << "\nstdout: " << r.out << "\nstderr: " << r.err;
+        return r.out;
+    }
+    // Polls a command until its output equals `want` (status converges within seconds on a real
+    // cluster; the guide's readers re-run `kubectl get` the same way).
+    ::testing::AssertionResult eventually(const std::string& script, const std::string& want,
+                                          std::chrono::milliseconds timeout = 10s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        std::string last;
+        while (std::chrono::steady_clock::now() < deadline) {
+            last = server_->sh(script).out;
+            if (last == want) return ::testing::AssertionSuccess();
+            std::this_thread::sleep_for(100ms);
+        }
+        return ::testing::AssertionFailure() << "waited for `" << script << "` to print \"" << want
+                                             << "\"; last output: \"" << last << "\"";
+    }
+    std::string readyOf(const std::string& kindAndName, const std::string& ns) {
+        return "kubectl get " + kindAndName + " -n " + ns +
+               " -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].reason}: "
+               "{.status.conditions[?(@.type==\"Ready\")].message}'";
+    }
+
+    std::unique_ptr<ServeProcess> server_;
+};
+
+TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge) {
+    auto blocks = guideBlocks();
+    ASSERT_EQ(blocks.size(), 7u);
+    // Step 1: the extension, cross-namespace, before its ReferenceGrant exists.
+    EXPECT_EQ(ok(blocks[0]), "mcpgatewayextension.mcp.kagenti.com/mcp-extension created\n");
+    EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/mcp-extension", "mcp-test"),
+                           "ReferenceGrantRequired: ReferenceGrant required in namespace "
+                           "gateway-system to allow cross-namespace reference"));
+    // The guide's wait (block 2) comes before the grant it needs: it cannot succeed. Shown here
+    // with a short timeout; the guide's own 60 s gives the same result, a minute later.
+    std::string shortWait = std::regex_replace(blocks[1], std::regex("--timeout=60s"), "--timeout=2s");
+    CommandResult waited = server_->sh(shortWait);
+    EXPECT_EQ(waited.exitCode, 1);
+    EXPECT_EQ(waited.err, "error: timed out waiting for the condition on mcpgatewayextensions/mcp-extension\n");
+    // The empty config Secret the reference writes for an extension without a grant.
+    EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-test -o jsonpath='{.data.config\\.yaml}' | base64 -d",
+                           "servers: []\nvirtualServers: []\n"));
+    // Step 1b: the grant. The guide's wait now succeeds at once.
+    EXPECT_EQ(ok(blocks[2]), "referencegrant.gateway.networking.k8s.io/allow-mcp-extension created\n");
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(ok(blocks[1]), "mcpgatewayextension.mcp.kagenti.com/mcp-extension condition met\n");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_EQ(server_->sh(readyOf("mcpgatewayextension/mcp-extension", "mcp-test")).out,
+              "ValidMCPGatewayExtension: successfully verified and configured");
+    // The route and the registration.
+    EXPECT_EQ(ok(blocks[3]), "httproute.gateway.networking.k8s.io/mcp-api-key-server-route created\n");
+    EXPECT_TRUE(eventually("kubectl get httproute mcp-api-key-server-route -n mcp-test -o "
+                           "jsonpath='{.status.parents[0].conditions[?(@.type==\"Accepted\")].status}'",
+                           "True"));
+    EXPECT_EQ(ok(blocks[4]), "mcpserverregistration.mcp.kagenti.com/my-mcp-server created\n");
+    EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-test -o jsonpath='{.data.config\\.yaml}' | base64 -d",
+                           "servers:\n"
+                           "- enabled: true\n"
+                           "  hostname: api-key-server.mcp.local\n"
+                           "  name: mcp-test/my-mcp-server\n"
+                           "  toolPrefix: myserver_\n"
+                           "  url: http://mcp-api-key-server.mcp-test.svc.cluster.local:9090/mcp\n"));
+    // No broker answers /status in this world yet, so Ready stays False with the reference's
+    // validation message; the row shows the registration as the guide describes.
+    EXPECT_TRUE(eventually(readyOf("mcpsr/my-mcp-server", "mcp-test"),
+                           "NotReady: Validation failed: no broker endpoints available"));
+    std::string table = ok("kubectl get mcpsr -A");
+    std::regex row("NAMESPACE +NAME +PREFIX +TARGET +PATH +READY +TOOLS +CREDENTIALS +AGE\n"
+                   "mcp-test +my-mcp-server +myserver_ +mcp-api-key-server-route +/mcp +False +[0-9]+s\n");
+    EXPECT_TRUE(std::regex_match(table, row)) << table;
+    std::string logs = ok("kubectl logs -n mcp-system deployment/mcp-gateway-controller");
+    EXPECT_NE(logs.find("msg=\"Controller starting (health: :8081, metrics: :8082)...\""), std::string::npos) << logs;
+    EXPECT_NE(logs.find("msg=\"reconciling mcpgatewayextension\""), std::string::npos);
+    EXPECT_NE(logs.find("msg=\"main reconcile logic starting for\" controller=mcpserverregistration"), std::string::npos);
+}
+
+TEST_F(RegistrationGuideE2E, MissingRouteThenRouteCreated) {
+    ok(R"(kubectl apply -f - <<EOF
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: mcp-gateway-extension, namespace: mcp-system}
+spec:
+  targetRef: {name: mcp-gateway, namespace: gateway-system}
+---
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPServerRegistration
+metadata: {name: srv, namespace: mcp-test}
+spec:
+  targetRef: {name: route}
+EOF)");
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+                           "NotReady: failed to get targeted httproute "
+                           "HTTPRoute.gateway.networking.k8s.io \"route\" not found"));
+    ok(R"(kubectl apply -f - <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: route, namespace: mcp-test}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: [api-key-server.mcp.local]
+  rules: [{backendRefs: [{name: mcp-api-key-server, port: 9090}]}]
+EOF)");
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+                           "NotReady: Validation failed: no broker endpoints available"));
+}
+
+TEST_F(RegistrationGuideE2E, RouteWithoutBackendRefsThenFixed) {
+    ok(R"(kubectl apply -f - <<EOF
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: mcp-gateway-extension, namespace: mcp-system}
+spec:
+  targetRef: {name: mcp-gateway, namespace: gateway-system}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: route, namespace: mcp-test}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: [api-key-server.mcp.local]
+---
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPServerRegistration
+metadata: {name: srv, namespace: mcp-test}
+spec:
+  targetRef: {name: route}
+EOF)");
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+                           "NotReady: HTTPRoute mcp-test/route has no backend references"));
+    ok(R"(kubectl patch httproute route -n mcp-test --type merge -p '{"spec":{"rules":[{"backendRefs":[{"name":"mcp-api-key-server","port":9090}]}]}}')");
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+                           "NotReady: Validation failed: no broker endpoints available"));
+}
+
+TEST_F(RegistrationGuideE2E, SecondExtensionOnTheSameGatewayConflicts) {
+    ok(R"(kubectl apply -f - <<EOF
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: first, namespace: mcp-system}
+spec:
+  targetRef: {name: mcp-gateway, namespace: gateway-system}
+EOF)");
+    EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/first", "mcp-system"),
+                           "ValidMCPGatewayExtension: successfully verified and configured"));
+    std::this_thread::sleep_for(1100ms);  // creation timestamps have one-second resolution
+    ok(R"(kubectl create namespace team-a && kubectl apply -f - <<EOF
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow-team-a, namespace: gateway-system}
+spec:
+  from: [{group: mcp.kagenti.com, kind: MCPGatewayExtension, namespace: team-a}]
+  to: [{group: gateway.networking.k8s.io, kind: Gateway}]
+---
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: second, namespace: team-a}
+spec:
+  targetRef: {name: mcp-gateway, namespace: gateway-system}
+EOF)");
+    EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/second", "team-a"),
+                           "InvalidMCPGatewayExtension: conflict. Gateway target already configured as MCP Gateway"));
+    // Removing the older extension hands the Gateway to the second one.
+    ok("kubectl delete mcpgatewayextension first -n mcp-system");
+    EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/second", "team-a"),
+                           "ValidMCPGatewayExtension: successfully verified and configured"));
+}
+
+TEST_F(RegistrationGuideE2E, DeletingTheExtensionEmptiesItsConfigAndRecreatingRestoresIt) {
+    const std::string ext = R"(kubectl apply -f - <<EOF
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: mcp-gateway-extension, namespace: mcp-system}
+spec:
+  targetRef: {name: mcp-gateway, namespace: gateway-system}
+EOF)";
+    ok(ext);
+    ok(R"(kubectl apply -f - <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: route, namespace: mcp-test}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: [api-key-server.mcp.local]
+  rules: [{backendRefs: [{name: mcp-api-key-server, port: 9090}]}]
+---
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPServerRegistration
+metadata: {name: srv, namespace: mcp-test}
+spec:
+  targetRef: {name: route}
+EOF)");
+    const std::string config = "kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | base64 -d | grep -c 'name: mcp-test/srv'";
+    EXPECT_TRUE(eventually(config, "1\n"));
+    EXPECT_EQ(ok("kubectl delete mcpgatewayextension mcp-gateway-extension -n mcp-system"),
+              "mcpgatewayextension.mcp.kagenti.com \"mcp-gateway-extension\" deleted\n");
+    EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | base64 -d",
+                           "servers: []\nvirtualServers: []\n"));
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"), "NotReady: no valid mcpgatewayextensions configured"));
+    ok(ext);
+    EXPECT_TRUE(eventually(config, "1\n"));
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+                           "NotReady: Validation failed: no broker endpoints available"));
+}
+
+TEST_F(RegistrationGuideE2E, CredentialSecretNeedsTheLabel) {
+    ok(R"(kubectl apply -f - <<EOF
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: mcp-gateway-extension, namespace: mcp-system}
+spec:
+  targetRef: {name: mcp-gateway, namespace: gateway-system}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: mcp-test}
+stringData: {token: "Bearer test-api-key-secret-token"}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: route, namespace: mcp-test}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: [api-key-server.mcp.local]
+  rules: [{backendRefs: [{name: mcp-api-key-server, port: 9090}]}]
+---
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPServerRegistration
+metadata: {name: srv, namespace: mcp-test}
+spec:
+  targetRef: {name: route}
+  credentialRef: {name: creds}
+EOF)");
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+                           "NotReady: credential secret creds is missing required label "
+                           "mcp.kagenti.com/credential=true"));
+    ok("kubectl label secret creds -n mcp-test mcp.kagenti.com/credential=true");
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+                           "NotReady: Validation failed: no broker endpoints available"));
+    EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | base64 -d | grep credential",
+                           "- credential: Bearer test-api-key-secret-token\n"));
+}
+
+}  // namespace
+}  // namespace mcpsim::testing
