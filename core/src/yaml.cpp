@@ -18,6 +18,13 @@ Json resolvePlain(const std::string& s) {
     static const std::regex floatRe(
         "^[-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?$|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$");
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+    // Most scalars are plain words: only a few shapes can be anything but a string.
+    const char c0 = s[0];
+    const bool numeric = (c0 >= '0' && c0 <= '9') || c0 == '-' || c0 == '+' || c0 == '.';
+    const bool wordy = c0 == 't' || c0 == 'T' || c0 == 'f' || c0 == 'F' || c0 == 'y' || c0 == 'Y' ||
+                       c0 == 'n' || c0 == 'N' || c0 == 'o' || c0 == 'O';
+    if (!numeric && !wordy) return s;
+    if (wordy && s.size() > 5) return s;
     if (s == "true" || s == "True" || s == "TRUE" || s == "yes" || s == "Yes" || s == "YES" ||
         s == "on" || s == "On" || s == "ON" || s == "y" || s == "Y") {
         return true;

@@ -37,8 +37,28 @@ Json ConfigSecret::parse(const std::string& yaml) {
         throw std::runtime_error(std::string("failed to unmarshal broker config: ") + e.what());
     }
     if (config.is_null()) config = Json::object();
-    if (!config.is_object()) throw std::runtime_error("failed to unmarshal broker config: not a mapping");
-    if (!config.contains("servers") || config["servers"].is_null()) config["servers"] = Json::array();
+    if (!config.is_object()) {
+        throw std::runtime_error("failed to unmarshal broker config: not a mapping");
+    }
+    if (!config.contains("servers") || config["servers"].is_null()) {
+        config["servers"] = Json::array();
+    }
+    // The shapes the reference's typed unmarshal rejects (and our edits would trip over).
+    auto fail = [](const std::string& why) {
+        return std::runtime_error("failed to unmarshal broker config: " + why);
+    };
+    if (!config["servers"].is_array()) throw fail("servers is not a list");
+    for (auto& server : config["servers"]) {
+        if (!server.is_object()) throw fail("a servers entry is not a mapping");
+        for (const char* key : {"name", "url", "hostname", "toolPrefix", "credential"}) {
+            if (server.contains(key) && server[key].is_null()) server.erase(key);  // zero value
+            if (server.contains(key) && !server[key].is_string()) {
+                throw fail(std::string("servers.") + key + " is not a string");
+            }
+        }
+    }
+    const Json vs = config.value("virtualServers", Json());
+    if (!vs.is_null() && !vs.is_array()) throw fail("virtualServers is not a list");
     return config;
 }
 
@@ -51,60 +71,80 @@ std::string ConfigSecret::render(const Json& config) {
     return core::toYaml(out);
 }
 
-ConfigSecret::Error ConfigSecret::modify(const std::string& ns,
-                                         const std::function<bool(Json&, std::string&)>& change) {
+Json ConfigSecret::parseCached(const core::kube::ObjectKey& key, const std::string& raw) {
+    auto it = parsed_.find(key);
+    if (it != parsed_.end() && it->second.first == raw) return it->second.second;
+    Json config = parse(raw);
+    parsed_[key] = {raw, config};
+    return config;
+}
+
+ConfigSecret::Error ConfigSecret::modify(const std::string& ns, const Change& change) {
+    return modify({ns, kConfigSecretName}, true, change);
+}
+
+ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool create,
+                                         const Change& change) {
     for (int attempt = 0; attempt < 4; ++attempt) {
-        log_.debug("SecretReaderWriter readOrCreateConfigSecret", {{"namespace", ns}});
-        auto got = client_.get(kinds::kSecret, {ns, kConfigSecretName});
-        if (got.isNotFound()) {
-            auto created = client_.create(newSecret(ns));
+        log_.debug("SecretReaderWriter readOrCreateConfigSecret", {{"namespace", key.ns}});
+        auto got = client_.get(kinds::kSecret, key);
+        if (got.isNotFound() && create) {
+            auto created = client_.create(newSecret(key.ns));
             if (!created.ok() && created.error().reason != "AlreadyExists") {
                 return "failed to create config secret: " + created.error().message;
             }
-            got = client_.get(kinds::kSecret, {ns, kConfigSecretName});
+            got = client_.get(kinds::kSecret, key);
         }
         if (!got.ok()) return "failed to get config secret: " + got.error().message;
         Json secret = got.value();
         std::string raw = configText(secret);
         Json config;
         try {
-            config = parse(raw);
+            config = parseCached(key, raw);
         } catch (const std::exception& e) {
             return std::string(e.what());
         }
-        if (!change(config, raw)) return std::nullopt;
+        const Write write = change(config, raw);
+        if (write == Write::None) return std::nullopt;
+        if (write == Write::Config) raw = render(config);
         secret["stringData"] = {{kConfigKey, raw}};
         auto updated = client_.update(secret);
-        if (updated.ok()) return std::nullopt;
-        if (!updated.isConflict()) return "failed to update config secret: " + updated.error().message;
+        if (updated.ok()) {
+            if (write == Write::Config) parsed_[key] = {raw, std::move(config)};
+            return std::nullopt;
+        }
+        if (!updated.isConflict()) {
+            return "failed to update config secret: " + updated.error().message;
+        }
     }
     return "failed to update config secret: conflict persisted after retries";
 }
 
 ConfigSecret::Error ConfigSecret::ensureExists(const std::string& ns) {
-    return modify(ns, [](Json&, std::string&) { return false; });
+    return modify(ns, [](Json&, std::string&) { return Write::None; });
 }
 
 ConfigSecret::Error ConfigSecret::writeEmpty(const std::string& ns) {
     return modify(ns, [](Json&, std::string& raw) {
         raw = kEmptyConfig;
-        return true;
+        return Write::Raw;
     });
 }
 
 ConfigSecret::Error ConfigSecret::upsert(const std::string& ns, const Json& entry) {
-    return modify(ns, [&entry](Json& config, std::string& raw) {
+    return modify(ns, [&entry](Json& config, std::string&) {
         bool replaced = false;
         for (auto& s : config["servers"]) {
             if (s.value("name", "") == entry.value("name", "")) {
+                // The reference writes even when nothing changed, which the API server treats as
+                // a no-op; skipping the write is indistinguishable and saves a render.
+                if (s == entry) return Write::None;
                 s = entry;
                 replaced = true;
             }
         }
         if (!replaced) config["servers"].push_back(entry);
-        // The reference writes even when nothing changed; the server then keeps the version.
-        raw = render(config);
-        return true;
+        return Write::Config;
     });
 }
 
@@ -113,7 +153,6 @@ ConfigSecret::Error ConfigSecret::remove(const std::string& serverName) {
     if (!list.ok()) return "failed to list config secrets: " + list.error().message;
     Error last;
     for (const auto& secret : list.value()["items"]) {
-        const std::string ns = secret["metadata"].value("namespace", "");
         Json config;
         try {
             config = parse(configText(secret));
@@ -122,16 +161,19 @@ ConfigSecret::Error ConfigSecret::remove(const std::string& serverName) {
             continue;
         }
         bool present = false;
-        for (const auto& s : config["servers"]) present = present || s.value("name", "") == serverName;
+        for (const auto& s : config["servers"]) {
+            present = present || s.value("name", "") == serverName;
+        }
         if (!present) continue;
-        if (auto err = modify(ns, [&serverName](Json& c, std::string& raw) {
+        // The Secret itself, whatever its name: any labelled Secret may carry entries.
+        const core::kube::ObjectKey key = core::kube::ObjectKey::ofObject(secret);
+        if (auto err = modify(key, false, [&serverName](Json& c, std::string&) {
                 Json kept = Json::array();
                 for (auto& s : c["servers"]) {
                     if (s.value("name", "") != serverName) kept.push_back(s);
                 }
                 c["servers"] = kept;
-                raw = render(c);
-                return true;
+                return Write::Config;
             })) {
             last = err;
         }
@@ -140,10 +182,9 @@ ConfigSecret::Error ConfigSecret::remove(const std::string& serverName) {
 }
 
 ConfigSecret::Error ConfigSecret::writeVirtualServers(const Json& virtualServers) {
-    return modify(kVirtualServerNamespace, [&virtualServers](Json& config, std::string& raw) {
+    return modify(kVirtualServerNamespace, [&virtualServers](Json& config, std::string&) {
         config["virtualServers"] = virtualServers;
-        raw = render(config);
-        return true;
+        return Write::Config;
     });
 }
 

@@ -3,6 +3,7 @@
 //   servers: [{credential?, enabled, hostname?, name, toolPrefix?, url}]
 //   virtualServers: [{name, tools}]   (omitted when empty)
 // Every write is a read-modify-write of the whole Secret with stringData, retried on conflict.
+#include <map>
 #include <optional>
 #include <string>
 
@@ -18,7 +19,7 @@ inline constexpr const char* kEmptyConfig = "servers: []\nvirtualServers: []\n";
 inline constexpr const char* kVirtualServerNamespace = "mcp-system";
 
 class ConfigSecret {
-public:
+  public:
     using Error = std::optional<std::string>;  // nullopt on success
 
     ConfigSecret(core::kube::Client& client, core::Logger log);
@@ -40,13 +41,24 @@ public:
     static std::string render(const Json& config);
     static Json parse(const std::string& yaml);  // throws std::runtime_error
 
-private:
-    // Read-or-create, then apply `change` to the parsed config and write it back unless the
-    // change returns false. Retries on conflict (4 attempts, as client-go's default backoff).
-    Error modify(const std::string& ns, const std::function<bool(Json& config, std::string& raw)>& change);
+  private:
+    // What a change did: nothing to write, a new `config` (rendered by modify), or new `raw` text.
+    enum class Write { None, Config, Raw };
+    using Change = std::function<Write(Json& config, std::string& raw)>;
+    // Read-or-create <ns>/mcp-gateway-config, then apply `change` to the parsed config and write
+    // it back unless the change returns false. Retries on conflict (4 attempts, as client-go's
+    // default backoff).
+    Error modify(const std::string& ns, const Change& change);
+    // The same on any Secret, without creating it (Remove works on every labelled Secret).
+    Error modify(const core::kube::ObjectKey& secret, bool create, const Change& change);
+
+    // The parsed config of each Secret by its raw text: parsing YAML is the expensive part of a
+    // write, and most reads see the text this writer produced last.
+    Json parseCached(const core::kube::ObjectKey& key, const std::string& raw);
 
     core::kube::Client& client_;
     core::Logger log_;
+    std::map<core::kube::ObjectKey, std::pair<std::string, Json>> parsed_;
 };
 
 }  // namespace mcpsim::gateway

@@ -179,4 +179,15 @@ std::vector<ObjectKey> ExtensionReconciler::forReferenceGrant(const ObjectEvent&
     return keys;
 }
 
+std::vector<ObjectKey> ExtensionReconciler::forSiblings(const ObjectEvent& e) {
+    std::vector<ObjectKey> keys;
+    const ObjectKey self = ObjectKey::ofObject(*e.object);
+    for (const auto& ext : extensionsTargeting(ctx_, str(*e.object, "/spec/targetRef/namespace"),
+                                               str(*e.object, "/spec/targetRef/name"))) {
+        ObjectKey k = ObjectKey::ofObject(ext);
+        if (!(k == self)) keys.push_back(k);
+    }
+    return keys;
+}
+
 }  // namespace mcpsim::gateway

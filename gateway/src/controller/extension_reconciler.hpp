@@ -13,6 +13,9 @@ public:
     // Event mappers.
     std::vector<core::kube::ObjectKey> forGateway(const core::kube::ObjectEvent& e);
     std::vector<core::kube::ObjectKey> forReferenceGrant(const core::kube::ObjectEvent& e);
+    // Other extensions on the same Gateway, so a conflict loser is re-evaluated when the winner
+    // goes away or moves (the reference does not do this, FN-9).
+    std::vector<core::kube::ObjectKey> forSiblings(const core::kube::ObjectEvent& e);
 
 private:
     core::kube::ReconcileResult setReady(Json ext, bool ready, const std::string& reason,

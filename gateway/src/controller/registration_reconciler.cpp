@@ -46,18 +46,23 @@ std::string lower(std::string s) {
 
 RegistrationReconciler::Entry RegistrationReconciler::buildEntry(const Json& mcpsr,
                                                                  const Json& route) {
-    const std::string routeName = str(route, "/metadata/namespace") + "/" + str(route, "/metadata/name");
+    const std::string routeName =
+        str(route, "/metadata/namespace") + "/" + str(route, "/metadata/name");
     const Json rules = route.value("/spec/rules"_json_pointer, Json::array());
     if (rules.empty() || rules[0].value("backendRefs", Json::array()).empty()) {
         return {{}, "HTTPRoute " + routeName + " has no backend references"};
     }
-    if (rules.size() > 1) return {{}, "HTTPRoute " + routeName + " has > 1 rule, which is unsupported"};
+    if (rules.size() > 1) {
+        return {{}, "HTTPRoute " + routeName + " has > 1 rule, which is unsupported"};
+    }
     const Json backends = rules[0]["backendRefs"];
     if (backends.size() > 1) {
         return {{}, "HTTPRoute " + routeName + " has > 1 backend reference, which is unsupported"};
     }
     const Json hostnames = route.value("/spec/hostnames"_json_pointer, Json::array());
-    if (hostnames.empty()) return {{}, "HTTPRoute " + routeName + " must have at least one hostname"};
+    if (hostnames.empty()) {
+        return {{}, "HTTPRoute " + routeName + " must have at least one hostname"};
+    }
     const Json& backend = backends[0];
     const std::string name = backend.value("name", "");
     if (name.empty()) return {{}, "HTTPRoute " + routeName + " backend reference has no name"};
@@ -94,7 +99,8 @@ RegistrationReconciler::Entry RegistrationReconciler::buildEntry(const Json& mcp
                 }
             }
             url = scheme + "://" + host + path;
-            hostname = host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
+            hostname = host.substr(
+                0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'));
         } else {
             std::string host = name + "." + backendNs + ".svc.cluster.local";
             if (hasPort) host += ":" + port;
@@ -116,13 +122,17 @@ RegistrationReconciler::Entry RegistrationReconciler::buildEntry(const Json& mcp
     if (!prefix.empty()) entry["toolPrefix"] = prefix;
     if (mcpsr.contains("/spec/credentialRef"_json_pointer)) {
         const std::string secretName = str(mcpsr, "/spec/credentialRef/name");
-        const std::string key = mcpsr.value("/spec/credentialRef/key"_json_pointer, std::string("token"));
-        auto secret = ctx_.client.get(kinds::kSecret, {str(mcpsr, "/metadata/namespace"), secretName});
+        const std::string key =
+            mcpsr.value("/spec/credentialRef/key"_json_pointer, std::string("token"));
+        auto secret =
+            ctx_.client.get(kinds::kSecret, {str(mcpsr, "/metadata/namespace"), secretName});
         if (secret.isNotFound()) return {{}, "credential secret " + secretName + " not found"};
         if (!secret.ok()) return {{}, "failed to get credential secret: " + secret.error().message};
-        if (secret.value().value("/metadata/labels/mcp.kagenti.com~1credential"_json_pointer, std::string()) != "true") {
-            return {{}, "credential secret " + secretName +
-                            " is missing required label mcp.kagenti.com/credential=true"};
+        if (secret.value().value("/metadata/labels/mcp.kagenti.com~1credential"_json_pointer,
+                                 std::string()) != "true") {
+            return {{},
+                    "credential secret " + secretName +
+                        " is missing required label mcp.kagenti.com/credential=true"};
         }
         const Json data = secret.value().value("data", Json::object());
         if (!data.contains(key)) {
@@ -135,9 +145,9 @@ RegistrationReconciler::Entry RegistrationReconciler::buildEntry(const Json& mcp
     return {entry, ""};
 }
 
-ReconcileResult RegistrationReconciler::writeStatus(const Json& mcpsr, bool ready,
-                                                    const std::string& message, long long tools,
-                                                    ReconcileResult onSuccess) {
+std::optional<core::kube::ApiError> RegistrationReconciler::writeStatus(Json& mcpsr, bool ready,
+                                                                        const std::string& message,
+                                                                        long long tools) {
     Json updated = mcpsr;
     Json conditions = updated.value("/status/conditions"_json_pointer, Json::array());
     Json desired = {{"type", "Ready"},
@@ -147,7 +157,7 @@ ReconcileResult RegistrationReconciler::writeStatus(const Json& mcpsr, bool read
     bool changed = setCondition(conditions, desired, ctx_.now());
     const long long before = mcpsr.value("/status/discoveredTools"_json_pointer, 0LL);
     changed = changed || before != tools;
-    if (!changed) return onSuccess;
+    if (!changed) return std::nullopt;
     updated["status"]["conditions"] = conditions;
     if (tools == 0) {
         updated["status"].erase("discoveredTools");  // omitempty
@@ -155,43 +165,53 @@ ReconcileResult RegistrationReconciler::writeStatus(const Json& mcpsr, bool read
         updated["status"]["discoveredTools"] = tools;
     }
     auto r = ctx_.client.updateStatus(updated, {"mcp-controller"});
-    if (r.isConflict()) return ReconcileResult::after(2s);
-    if (!r.ok()) return ReconcileResult::failed("failed to update status: " + r.error().message);
-    return onSuccess;
+    if (!r.ok()) return r.error();
+    mcpsr = r.value();
+    return std::nullopt;
 }
 
-ReconcileResult RegistrationReconciler::notReady(const Json& mcpsr, const std::string& message,
+ReconcileResult RegistrationReconciler::notReady(Json& mcpsr, const std::string& message,
                                                  ReconcileResult then) {
-    return writeStatus(mcpsr, false, message, 0, then);
+    auto err = writeStatus(mcpsr, false, message, 0);
+    if (!err) return then;
+    if (err->reason == "Conflict") return ReconcileResult::after(2s);
+    return ReconcileResult::failed("failed to update status: " + err->message);
 }
 
-void RegistrationReconciler::setRouteProgrammed(const Json& mcpsr, bool present) {
+std::optional<std::string> RegistrationReconciler::setRouteProgrammed(const Json& mcpsr,
+                                                                      bool present) {
     const std::string index = routeIndex(mcpsr);
     const auto slash = index.find('/');
-    auto route = ctx_.client.get(kinds::kHttpRoute, {index.substr(0, slash), index.substr(slash + 1)});
-    if (!route.ok()) return;
+    auto route =
+        ctx_.client.get(kinds::kHttpRoute, {index.substr(0, slash), index.substr(slash + 1)});
+    if (route.isNotFound()) return std::nullopt;
+    if (!route.ok()) return "failed to get HTTPRoute: " + route.error().message;
     Json r = route.value();
-    Json parents = r.value("/status/parents"_json_pointer, Json::array());
-    bool changed = false;
-    for (auto& p : parents) {
-        Json conds = p.value("conditions", Json::array());
-        if (present) {
-            changed |= setCondition(conds,
-                                    {{"type", "Programmed"},
-                                     {"status", "True"},
-                                     {"reason", "InUseByMCPServerRegistration"},
-                                     {"message", "HTTPRoute is referenced by at least one MCPServerRegistration"},
-                                     {"observedGeneration", r["metadata"].value("generation", 0)}},
-                                    ctx_.now());
-        } else {
-            changed |= removeCondition(conds, "Programmed");
-        }
-        p["conditions"] = conds;
+    auto parentCount = [&r] {
+        return r.value("/status/parents"_json_pointer, Json::array()).size();
+    };
+    // One status Update per parent whose conditions changed, as the reference does.
+    for (std::size_t i = 0; i < parentCount(); ++i) {
+        Json& parent = r["status"]["parents"][i];
+        Json conds = parent.value("conditions", Json::array());
+        const bool changed =
+            present
+                ? setCondition(
+                      conds,
+                      {{"type", "Programmed"},
+                       {"status", "True"},
+                       {"reason", "InUseByMCPServerRegistration"},
+                       {"message", "HTTPRoute is referenced by at least one MCPServerRegistration"},
+                       {"observedGeneration", r["metadata"].value("generation", 0)}},
+                      ctx_.now())
+                : removeCondition(conds, "Programmed");
+        if (!changed) continue;
+        parent["conditions"] = conds;
+        auto w = ctx_.client.updateStatus(r, {"mcp-controller"});
+        if (!w.ok()) return w.error().message;
+        r = w.value();
     }
-    if (!changed) return;
-    r["status"]["parents"] = parents;
-    auto w = ctx_.client.updateStatus(r, {"mcp-controller"});
-    if (!w.ok()) ctx_.log.error("failed to update httproute status", {{"error", w.error().message}});
+    return std::nullopt;
 }
 
 ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
@@ -204,7 +224,7 @@ ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
     if (beingDeleted(mcpsr)) {
         if (!hasFinalizer(mcpsr, kinds::kFinalizer)) return ReconcileResult::done();
         if (auto err = ctx_.config.remove(serverName)) return ReconcileResult::failed(*err);
-        setRouteProgrammed(mcpsr, false);
+        if (auto err = setRouteProgrammed(mcpsr, false)) return ReconcileResult::failed(*err);
         removeFinalizer(mcpsr, kinds::kFinalizer);
         auto r = ctx_.client.update(mcpsr, {"mcp-controller"});
         if (r.isConflict()) return ReconcileResult::after(2s);
@@ -223,9 +243,9 @@ ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
     // The route is looked up in the registration's own namespace (FN-10).
     auto route = ctx_.client.get(kinds::kHttpRoute, {key.ns, routeName});
     if (!route.ok()) {
-        const std::string why = route.isNotFound()
-                                    ? "HTTPRoute.gateway.networking.k8s.io \"" + routeName + "\" not found"
-                                    : route.error().message;
+        const std::string why = route.isNotFound() ? "HTTPRoute.gateway.networking.k8s.io \"" +
+                                                         routeName + "\" not found"
+                                                   : route.error().message;
         return notReady(mcpsr, "failed to get targeted httproute " + why,
                         ReconcileResult::failed("failed to get targeted httproute " + why));
     }
@@ -240,8 +260,10 @@ ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
         auto gw = ctx_.client.get(kinds::kGateway, {ns, name});
         if (gw.isNotFound()) continue;
         if (!gw.ok()) {
-            const std::string msg = "unexpected error getting gateway from httproute failed to get "
-                                    "parent gateway for httproute: " + gw.error().message;
+            const std::string msg =
+                "unexpected error getting gateway from httproute failed to get "
+                "parent gateway for httproute: " +
+                gw.error().message;
             return notReady(mcpsr, msg, ReconcileResult::failed(msg));
         }
         gateways.emplace_back(ns, name);
@@ -254,16 +276,23 @@ ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
     std::vector<std::string> configNamespaces;
     for (const auto& [ns, name] : gateways) {
         ValidExtensions valid = validExtensionsFor(ctx_, ns, name);
-        if (valid.error) notReady(mcpsr, *valid.error, ReconcileResult::done());
+        if (valid.error) {
+            // Reported, then carried on with what was found (FN-14) unless the write failed.
+            ReconcileResult wrote = notReady(mcpsr, *valid.error, ReconcileResult::done());
+            if (wrote.requeueAfter || wrote.error) return wrote;
+        }
         if (valid.extensions.empty()) {
-            return notReady(mcpsr, "no valid mcpgatewayextensions configured", ReconcileResult::done());
+            return notReady(mcpsr, "no valid mcpgatewayextensions configured",
+                            ReconcileResult::done());
         }
         for (const auto& ext : valid.extensions) {
             configNamespaces.push_back(ext["metadata"].value("namespace", ""));
         }
     }
     Entry entry = buildEntry(mcpsr, route.value());
-    if (!entry.error.empty()) return notReady(mcpsr, entry.error, ReconcileResult::failed(entry.error));
+    if (!entry.error.empty()) {
+        return notReady(mcpsr, entry.error, ReconcileResult::failed(entry.error));
+    }
     for (const auto& ns : configNamespaces) {
         if (auto err = ctx_.config.upsert(ns, entry.value)) {
             return notReady(mcpsr, *err, ReconcileResult::failed(*err));
@@ -273,10 +302,13 @@ ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
                            entry.value.value("hostname", "");
     for (const auto& ns : configNamespaces) {
         auto status = ctx_.broker.status(ns);
+        // From here on any failed status write is error/backoff, conflicts included.
         if (auto* err = std::get_if<std::string>(&status)) {
             const std::string msg = "Validation failed: " + *err;
-            ReconcileResult wrote = writeStatus(mcpsr, false, msg, 0, ReconcileResult::failed(msg));
-            return wrote.requeueAfter ? ReconcileResult::failed(msg) : wrote;
+            if (auto w = writeStatus(mcpsr, false, msg, 0)) {
+                return ReconcileResult::failed("failed to update status: " + w->message);
+            }
+            return ReconcileResult::failed(msg);
         }
         const Json& body = std::get<Json>(status);
         log.debug("server response ", {{"body", body.dump()}});
@@ -289,33 +321,39 @@ ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
             }
         }
         if (!server) {
-            ReconcileResult r = writeStatus(mcpsr, false, "mcp server is not present in gateway yet", 0,
-                                            ReconcileResult::after(5s));
-            return r.error ? r : ReconcileResult::after(5s);
+            if (auto w = writeStatus(mcpsr, false, "mcp server is not present in gateway yet", 0)) {
+                return ReconcileResult::failed("failed to update status: " + w->message);
+            }
+            return ReconcileResult::after(5s);
         }
-        log.info("server status ", {{"ready", server->value("ready", false) ? "true" : "false"}});
         const bool ready = server->value("ready", false);
-        ReconcileResult r = writeStatus(mcpsr, ready, server->value("message", ""),
-                                        server->value("totalTools", 0LL), ReconcileResult::done());
-        if (r.error) return r;
-        setRouteProgrammed(mcpsr, true);
+        log.info("server status ", {{"ready", ready ? "true" : "false"}});
+        if (auto w = writeStatus(mcpsr, ready, server->value("message", ""),
+                                 server->value("totalTools", 0LL))) {
+            return ReconcileResult::failed("failed to update status: " + w->message);
+        }
+        // Only logged: the verdict is already in the registration's status.
+        if (auto err = setRouteProgrammed(mcpsr, true)) {
+            log.error("failed to set httproute programmed condition", {{"error", *err}});
+        }
         if (!ready) return ReconcileResult::after(5s);
-        // Re-read: the next namespace's verdict is written on top of this one.
-        auto again = ctx_.client.get(kinds::kRegistration, key);
-        if (again.ok()) mcpsr = again.value();
     }
     return ReconcileResult::done();
 }
 
 std::vector<ObjectKey> RegistrationReconciler::forRoute(const ObjectEvent& e) {
     std::vector<ObjectKey> keys;
-    const std::string index = str(*e.object, "/metadata/namespace") + "/" + str(*e.object, "/metadata/name");
-    auto list = ctx_.client.list(kinds::kRegistration);
-    if (!list.ok()) return keys;
-    for (const auto& m : list.value()["items"]) {
-        if (str(m, "/spec/targetRef/kind") == "HTTPRoute" && routeIndex(m) == index) {
-            keys.push_back(ObjectKey::ofObject(m));
-        }
+    const std::string index =
+        str(*e.object, "/metadata/namespace") + "/" + str(*e.object, "/metadata/name");
+    if (!cache_) return keys;
+    for (const auto& [k, m] : *cache_) {
+        // Plain member lookups: this scan runs for every route event.
+        const auto spec = m.find("spec");
+        if (spec == m.end()) continue;
+        const auto ref = spec->find("targetRef");
+        if (ref == spec->end() || ref->value("kind", "") != "HTTPRoute") continue;
+        const std::string refNs = ref->value("namespace", "");
+        if ((refNs.empty() ? k.ns : refNs) + "/" + ref->value("name", "") == index) keys.push_back(k);
     }
     return keys;
 }
@@ -324,9 +362,10 @@ std::vector<ObjectKey> RegistrationReconciler::forCredentialSecret(const ObjectE
     std::vector<ObjectKey> keys;
     const std::string ns = str(*e.object, "/metadata/namespace");
     const std::string name = str(*e.object, "/metadata/name");
-    auto list = ctx_.client.list(kinds::kRegistration, {ns});
-    if (!list.ok()) return keys;
-    for (const auto& m : list.value()["items"]) {
+    if (!cache_) return keys;
+    for (auto it = cache_->lower_bound(ObjectKey{ns, ""}); it != cache_->end() && it->first.ns == ns;
+         ++it) {
+        const Json& m = it->second;
         if (str(m, "/spec/credentialRef/name") == name) keys.push_back(ObjectKey::ofObject(m));
     }
     return keys;

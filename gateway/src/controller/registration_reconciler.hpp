@@ -1,4 +1,6 @@
 #pragma once
+#include <map>
+
 #include "context.hpp"
 #include "mcpsim/core/kube/controller.hpp"
 
@@ -7,8 +9,13 @@ namespace mcpsim::gateway {
 // MCPServerRegistration: HTTPRoute and backend resolution, the server's config entry in every
 // valid extension's namespace, and Ready from the broker's /status (controller.md section 3).
 class RegistrationReconciler {
-public:
+  public:
     explicit RegistrationReconciler(ControllerContext& ctx) : ctx_(ctx) {}
+    // The controller's informer cache of registrations: mappers scan it instead of listing
+    // (and copying) every registration on each event.
+    void useCache(const std::map<core::kube::ObjectKey, Json>* registrations) {
+        cache_ = registrations;
+    }
     core::kube::ReconcileResult reconcile(const core::kube::ObjectKey& key);
     // Event mappers.
     std::vector<core::kube::ObjectKey> forRoute(const core::kube::ObjectEvent& e);
@@ -22,15 +29,20 @@ public:
     };
     Entry buildEntry(const Json& mcpsr, const Json& route);
 
-private:
-    // Writes the Ready condition and discoveredTools if they changed; false on conflict.
-    core::kube::ReconcileResult writeStatus(const Json& mcpsr, bool ready, const std::string& message,
-                                            long long tools, core::kube::ReconcileResult onSuccess);
-    // NotReady for steps 4-8: a status-write conflict becomes "requeue in 2 s".
-    core::kube::ReconcileResult notReady(const Json& mcpsr, const std::string& message,
+  private:
+    // Writes the Ready condition and discoveredTools if they changed, refreshing `mcpsr` from
+    // the response (as the reference's in-place Status().Update does). The failed write, if any.
+    std::optional<core::kube::ApiError> writeStatus(Json& mcpsr, bool ready,
+                                                    const std::string& message, long long tools);
+    // NotReady for steps 4-8: `then` on success, "requeue in 2 s" on a status-write conflict,
+    // error/backoff on any other status-write failure.
+    core::kube::ReconcileResult notReady(Json& mcpsr, const std::string& message,
                                          core::kube::ReconcileResult then);
-    void setRouteProgrammed(const Json& mcpsr, bool present);
+    // Sets (or removes) Programmed on every parent of the target route. The error of a failed
+    // read or write; a missing route is not an error.
+    std::optional<std::string> setRouteProgrammed(const Json& mcpsr, bool present);
     ControllerContext& ctx_;
+    const std::map<core::kube::ObjectKey, Json>* cache_ = nullptr;
 };
 
 }  // namespace mcpsim::gateway

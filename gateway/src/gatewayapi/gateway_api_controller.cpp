@@ -56,7 +56,10 @@ struct GatewayApiController::Impl {
         classes.forKind(kinds::kGatewayClass);
         gateways.forKind(kinds::kGateway)
             .watches(kinds::kGatewayClass, [this](const ObjectEvent& e) { return gatewaysOfClass(e); })
-            .watches(kinds::kHttpRoute, [this](const ObjectEvent& e) { return parentGateways(e); });
+            // Route status writes do not change attachment: only spec changes (and creates and
+            // deletes) are counted again.
+            .watches(kinds::kHttpRoute, [this](const ObjectEvent& e) { return parentGateways(e); },
+                     core::kube::predicates::generationChanged);
         routes.forKind(kinds::kHttpRoute)
             .watches(kinds::kGateway, [this](const ObjectEvent& e) { return routesOfGateway(e); })
             .watches(kinds::kService, [this](const ObjectEvent&) { return allRoutes(); })
@@ -266,27 +269,29 @@ struct GatewayApiController::Impl {
         Json gw = got.value();
         if (!ownsClass(str(gw, "/spec/gatewayClassName"))) return ReconcileResult::done();
         const long long generation = gw["metadata"].value("generation", 0LL);
-        // attachedRoutes per listener, from every route that names this Gateway.
+        // attachedRoutes per listener, from every route that names this Gateway (read from this
+        // controller's route cache: a Gateway reconcile must not copy every route).
         std::map<std::string, int> attached;
-        auto routeList = client.list(kinds::kHttpRoute);
-        if (routeList.ok()) {
-            for (const auto& route : routeList.value()["items"]) {
-                const std::string routeNs = str(route, "/metadata/namespace");
-                auto nsObj = client.get(kinds::kNamespace, {"", routeNs});
-                for (const auto& ref : route.value("/spec/parentRefs"_json_pointer, Json::array())) {
-                    std::string gwNs = ref.value("namespace", "");
-                    if (gwNs.empty()) gwNs = routeNs;
-                    if (ref.value("name", "") != key.name || gwNs != key.ns) continue;
-                    std::vector<std::string> listeners;
-                    attach(route, ref, gw, nsObj.ok() ? nsObj.value() : Json::object(), &listeners);
-                    for (const auto& l : listeners) attached[l]++;
+        std::map<std::string, Json> namespaces;
+        for (const auto& [routeKey, route] : gateways.cache(kinds::kHttpRoute)) {
+            const std::string& routeNs = routeKey.ns;
+            for (const auto& ref : route.value("/spec/parentRefs"_json_pointer, Json::array())) {
+                std::string gwNs = ref.value("namespace", "");
+                if (gwNs.empty()) gwNs = routeNs;
+                if (ref.value("name", "") != key.name || gwNs != key.ns) continue;
+                auto nsIt = namespaces.find(routeNs);
+                if (nsIt == namespaces.end()) {
+                    auto nsObj = client.get(kinds::kNamespace, {"", routeNs});
+                    nsIt = namespaces.emplace(routeNs, nsObj.ok() ? nsObj.value() : Json::object()).first;
                 }
+                std::vector<std::string> listeners;
+                attach(route, ref, gw, nsIt->second, &listeners);
+                for (const auto& l : listeners) attached[l]++;
             }
         }
         Json status = gw.value("status", Json::object());
         Json conds = status.value("conditions", Json::array());
         // The CRD's placeholder conditions are replaced by the controller's own.
-        removeCondition(conds, "");
         const std::string service = key.name + "-istio." + key.ns + ".svc.cluster.local";
         setCondition(conds, {{"type", "Accepted"}, {"status", "True"}, {"reason", "Accepted"},
                              {"message", "Resource accepted"}, {"observedGeneration", generation}}, now());

@@ -1,0 +1,139 @@
+// N MCPServerRegistrations (each with its HTTPRoute) applied through the in-process client until
+// every one is Ready: the controller's cost per object at several sizes. The broker is a stand-in
+// that reports every configured server ready.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include "mcpsim/apiserver/api_server.hpp"
+#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/runtime.hpp"
+#include "mcpsim/core/yaml.hpp"
+#include "mcpsim/gateway/gateway_api.hpp"
+#include "mcpsim/gateway/mcp_controller.hpp"
+
+namespace {
+
+using namespace mcpsim;
+using core::kube::Gvk;
+
+// Reports every server of the namespace's config Secret as ready.
+class EverythingReadyBroker final : public gateway::BrokerStatusSource {
+public:
+    explicit EverythingReadyBroker(core::kube::Client& c) : client_(c) {}
+    std::variant<Json, std::string> status(const std::string& ns) override {
+        auto s = client_.get({"", "v1", "Secret"}, {ns, "mcp-gateway-config"});
+        Json servers = Json::array();
+        // A broker reloads only when its config changes.
+        const std::string rv = s.ok() ? s.value()["metadata"].value("resourceVersion", "") : "";
+        if (auto it = cache_.find(ns); it != cache_.end() && it->second.first == rv) return it->second.second;
+        if (s.ok()) {
+            Json cfg = core::parseYaml(core::base64Decode(s.value()["data"]["config.yaml"].get<std::string>()).value_or(""));
+            for (const auto& e : cfg.value("servers", Json::array())) {
+                servers.push_back({{"id", e.value("name", "") + ":" + e.value("toolPrefix", "") + ":" + e.value("hostname", "")},
+                                   {"ready", true}, {"totalTools", 1}, {"message", "server added successfully. Total tools added 1"}});
+            }
+        }
+        cache_[ns] = {rv, Json{{"servers", servers}}};
+        return Json{{"servers", servers}};
+    }
+
+private:
+    core::kube::Client& client_;
+    std::map<std::string, std::pair<std::string, Json>> cache_;
+};
+
+void create(core::kube::Client& c, const std::string& yaml) {
+    for (const auto& doc : core::parseYamlDocuments(yaml)) c.create(doc);
+}
+
+void BM_RegistrationsUntilReady(benchmark::State& state) {
+    const int n = static_cast<int>(state.range(0));
+    for (auto _ : state) {
+        state.PauseTiming();
+        core::Runtime rt(core::RuntimeOptions{1, true});
+        apiserver::ApiServer api(rt);
+        auto& client = api.client();
+        EverythingReadyBroker broker(client);
+        gateway::McpController controller(rt, client, broker);
+        gateway::GatewayApiController gatewayApi(rt, client);
+        create(client, R"(
+apiVersion: v1
+kind: Namespace
+metadata: {name: gateway-system}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: mcp-test}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: istio}
+spec: {controllerName: istio.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: mcp-gateway, namespace: gateway-system}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: mcps, hostname: "*.mcp.local", port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}]
+---
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: ext, namespace: gateway-system}
+spec:
+  targetRef: {name: mcp-gateway, namespace: gateway-system}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s, namespace: mcp-test}
+spec: {ports: [{port: 9090}]}
+)");
+        controller.start();
+        gatewayApi.start();
+        rt.runFor(std::chrono::seconds(3));
+        state.ResumeTiming();
+        for (int i = 0; i < n; ++i) {
+            const std::string id = std::to_string(i);
+            client.create({{"apiVersion", "gateway.networking.k8s.io/v1"}, {"kind", "HTTPRoute"},
+                           {"metadata", {{"name", "r" + id}, {"namespace", "mcp-test"}}},
+                           {"spec", {{"parentRefs", {{{"name", "mcp-gateway"}, {"namespace", "gateway-system"}}}},
+                                     {"hostnames", {"s" + id + ".mcp.local"}},
+                                     {"rules", {{{"backendRefs", {{{"name", "s"}, {"port", 9090}}}}}}}}}});
+            client.create({{"apiVersion", "mcp.kagenti.com/v1alpha1"}, {"kind", "MCPServerRegistration"},
+                           {"metadata", {{"name", "m" + id}, {"namespace", "mcp-test"}}},
+                           {"spec", {{"targetRef", {{"name", "r" + id}}}, {"toolPrefix", "t" + id + "_"}}}});
+        }
+        rt.runFor(std::chrono::seconds(10));
+        state.PauseTiming();
+        auto list = client.list({"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"}, {"mcp-test"});
+        int ready = 0;
+        for (const auto& m : list.value()["items"]) {
+            for (const auto& c : m.value("/status/conditions"_json_pointer, Json::array())) {
+                if (c.value("type", "") == "Ready" && c.value("status", "") == "True") ++ready;
+            }
+        }
+        if (ready != n) state.SkipWithError(("only " + std::to_string(ready) + " ready").c_str());
+        if (std::getenv("MCPSIM_BENCH_VERBOSE")) {
+            std::map<std::string, int> counts;
+            for (const auto& l : rt.logs().lines("mcp-system/mcp-gateway-controller")) {
+                auto p = l.text.find("msg=");
+                counts[l.text.substr(p, l.text.find(" controller", p) - p)]++;
+            }
+            for (auto& [k, v] : counts) std::fprintf(stderr, "%6d %s\n", v, k.c_str());
+            std::fprintf(stderr, "api requests: %llu, rv: %s\n", (unsigned long long)api.requestCount(),
+                         list.value()["metadata"]["resourceVersion"].get<std::string>().c_str());
+        }
+        state.ResumeTiming();
+    }
+    state.counters["per_object_us"] = benchmark::Counter(
+        static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert,
+        benchmark::Counter::OneK::kIs1000);
+}
+BENCHMARK(BM_RegistrationsUntilReady)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();
