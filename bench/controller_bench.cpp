@@ -30,11 +30,33 @@ public:
         const std::string rv = s.ok() ? s.value()["metadata"].value("resourceVersion", "") : "";
         if (auto it = cache_.find(ns); it != cache_.end() && it->second.first == rv) return it->second.second;
         if (s.ok()) {
-            Json cfg = core::parseYaml(core::base64Decode(s.value()["data"]["config.yaml"].get<std::string>()).value_or(""));
-            for (const auto& e : cfg.value("servers", Json::array())) {
-                servers.push_back({{"id", e.value("name", "") + ":" + e.value("toolPrefix", "") + ":" + e.value("hostname", "")},
-                                   {"ready", true}, {"totalTools", 1}, {"message", "server added successfully. Total tools added 1"}});
+            // The controller renders a fixed layout ("- " starts an entry, "  key: value"
+            // fields); reading it directly keeps the stand-in's cost out of the measurement.
+            const std::string text =
+                core::base64Decode(s.value()["data"]["config.yaml"].get<std::string>()).value_or("");
+            std::map<std::string, std::string> entry;
+            auto flush = [&] {
+                if (entry.empty()) return;
+                servers.push_back({{"id", entry["name"] + ":" + entry["toolPrefix"] + ":" + entry["hostname"]},
+                                   {"ready", true}, {"totalTools", 1},
+                                   {"message", "server added successfully. Total tools added 1"}});
+                entry.clear();
+            };
+            std::size_t pos = 0;
+            while (pos < text.size()) {
+                std::size_t end = text.find('\n', pos);
+                if (end == std::string::npos) end = text.size();
+                std::string line = text.substr(pos, end - pos);
+                pos = end + 1;
+                if (line.rfind("- ", 0) == 0) {
+                    flush();
+                    line = "  " + line.substr(2);
+                }
+                if (line.rfind("  ", 0) != 0) continue;
+                auto colon = line.find(": ");
+                if (colon != std::string::npos) entry[line.substr(2, colon - 2)] = line.substr(colon + 2);
             }
+            flush();
         }
         cache_[ns] = {rv, Json{{"servers", servers}}};
         return Json{{"servers", servers}};
