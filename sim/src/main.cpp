@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "mock_command.hpp"
 #include "serve.hpp"
 #include "world.hpp"
 
@@ -15,6 +16,7 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  serve   run a simulated cluster; kubectl talks to it through the written kubeconfig\n"
+    "  mock    run one mock MCP server (server1, everything, ...) on a loopback port\n"
     "\n"
     "serve flags:\n"
     "  --port N             API server port on 127.0.0.1 (default: any free port)\n"
@@ -24,10 +26,11 @@ const char* kUsage =
     "  --seed N             seed for uids and other random values (default 1)\n"
     "  --world NAME         world profile: seed (the registration guide's prerequisites, with the\n"
     "                       controllers running; default) or bare (API server only)\n"
-    "  --verbose            log every API request to stderr\n";
+    "  --verbose            log every API request to stderr\n"
+    "\n";
 
 int usageError(const std::string& msg) {
-    std::cerr << "mcpsim: " << msg << "\n\n" << kUsage;
+    std::cerr << "mcpsim: " << msg << "\n\n" << kUsage << mcpsim::sim::kMockUsage;
     return 2;
 }
 
@@ -48,10 +51,11 @@ int main(int argc, char** argv) {
     // A closed stdout or peer must not kill the server; writes fail with EPIPE instead.
     std::signal(SIGPIPE, SIG_IGN);
     if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
-        std::cout << kUsage;
+        std::cout << kUsage << mcpsim::sim::kMockUsage;
         return argc < 2 ? 2 : 0;
     }
     const std::string command = argv[1];
+    if (command == "mock") return mcpsim::sim::runMockCommand(argc - 2, argv + 2);
     if (command != "serve") return usageError("unknown command \"" + command + "\"");
     mcpsim::sim::ServeOptions options;
     for (int i = 2; i < argc; ++i) {

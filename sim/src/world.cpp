@@ -3,6 +3,7 @@
 #include "mcpsim/core/yaml.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
+#include "mcpsim/mocks/workloads.hpp"
 
 namespace mcpsim::embedded {
 std::string_view seedWorld();
@@ -14,10 +15,15 @@ struct World::Impl {
     Impl(core::Runtime& rt, WorldOptions opts)
         : options(std::move(opts)),
           api(rt, apiserver::ApiServerOptions{options.kubeMinor}),
+          network(core::http::makeInMemoryNetwork(rt)),
           // The broker is not simulated yet: no broker endpoints answer /status.
           brokerStatus(api.client(), [](const std::string&) { return std::nullopt; }) {
         if (options.profile == "bare") return;
         applyProfile(embedded::seedWorld());
+        mocks::WorkloadsOptions wl;
+        if (!options.mockImages.empty()) wl.images.addYaml(options.mockImages);
+        workloads = std::make_unique<mocks::Workloads>(rt, api.client(), *network, std::move(wl));
+        workloads->start();
         gatewayApi = std::make_unique<gateway::GatewayApiController>(rt, api.client());
         controller = std::make_unique<gateway::McpController>(rt, api.client(), brokerStatus);
         gatewayApi->start();
@@ -43,7 +49,9 @@ struct World::Impl {
 
     WorldOptions options;
     apiserver::ApiServer api;
+    std::unique_ptr<core::http::Network> network;
     gateway::EndpointSliceBrokerStatus brokerStatus;
+    std::unique_ptr<mocks::Workloads> workloads;
     std::unique_ptr<gateway::GatewayApiController> gatewayApi;
     std::unique_ptr<gateway::McpController> controller;
 };
@@ -54,6 +62,7 @@ World::World(core::Runtime& runtime, WorldOptions options)
 World::~World() = default;
 
 apiserver::ApiServer& World::api() { return impl_->api; }
+core::http::Network& World::clusterNetwork() { return *impl_->network; }
 const WorldOptions& World::options() const { return impl_->options; }
 bool World::knownProfile(const std::string& name) { return name == "seed" || name == "bare"; }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "mcpsim/apiserver/api_server.hpp"
+#include "mcpsim/core/http/network.hpp"
 #include "mcpsim/core/runtime.hpp"
 
 namespace mcpsim::sim {
@@ -14,6 +15,8 @@ struct WorldOptions {
     // "bare": only the API server with its CRDs, nothing acting on objects.
     std::string profile = "seed";
     int kubeMinor = 31;
+    // Extra image → mock rows (the format of mock-servers/data/images.yaml).
+    std::string mockImages;
 };
 
 class World {
@@ -21,6 +24,8 @@ public:
     World(core::Runtime& runtime, WorldOptions options);
     ~World();
     apiserver::ApiServer& api();
+    // The cluster network: Services and pods of the world are served here.
+    core::http::Network& clusterNetwork();
     const WorldOptions& options() const;
     static bool knownProfile(const std::string& name);
 

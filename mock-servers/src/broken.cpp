@@ -1,0 +1,90 @@
+// broken: the upstream broken-server, failing in the way FAILURE_MODE (or --failure-mode) says:
+//   protocol (default)  every POST gets an initialize result for protocol "2021-11-05"
+//   no-tools            a valid MCP server with zero tools
+//   tool-conflicts      tools time, slow and headers, named like other servers' tools
+#include "mcpsim/core/runtime.hpp"
+#include "mock_support.hpp"
+#include "mocks.hpp"
+
+namespace mcpsim::mocks {
+
+namespace {
+
+// The environment wins over the flag, as in the upstream main().
+std::string failureMode(const MockEnv& env) {
+    std::string mode = env.get("FAILURE_MODE");
+    if (!mode.empty()) return mode;
+    for (std::size_t i = 0; i < env.args.size(); ++i) {
+        const std::string& a = env.args[i];
+        for (const char* flag : {"--failure-mode", "-failure-mode"}) {
+            const std::string f = flag;
+            if (a == f && i + 1 < env.args.size()) return env.args[i + 1];
+            if (a.rfind(f + "=", 0) == 0) return a.substr(f.size() + 1);
+        }
+    }
+    return "protocol";
+}
+
+class WrongProtocol final : public MockServer {
+  public:
+    core::http::Handler handler() override {
+        return [](core::http::Request&& req, core::http::Reply reply) {
+            if (req.method == "POST") {
+                // The body is never read: every POST, whatever it asks, gets this.
+                reply(core::http::makeResponse(
+                    200, "application/json",
+                    R"({"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2021-11-05",)"
+                    R"("capabilities":{"tools":{}},"serverInfo":{"name":"bad-test-Broken-server",)"
+                    R"("version":"1.0.0"}}})"));
+                return;
+            }
+            reply(core::http::makeResponse(200, "application/json",
+                                           R"({"status": "bad-Broken-server-running"})"));
+        };
+    }
+};
+
+std::unique_ptr<MockServer> conflictingTools(core::Runtime& runtime, core::Logger log) {
+    McpServerOptions options = goSdkOptions("conflicting-test-Broken-server", "1.0.0");
+    options.paths = {""};
+    options.sortToolsByName = true;
+    auto mock = std::make_unique<McpMock>(runtime, std::move(options), std::move(log));
+    McpServer& server = mock->server;
+    server.addTool({{"name", "time"},
+                    {"description", "Get current time - CONFLICTING VERSION"},
+                    {"inputSchema", goStructSchema()}},
+                   [&runtime](Context ctx, const Json&) {
+                       ctx->reply(textResult("Broken-server conflicting time: " +
+                                             core::formatRfc3339(runtime.clock().now())));
+                   });
+    server.addTool({{"name", "slow"},
+                    {"description", "Slow operation - CONFLICTING VERSION"},
+                    {"inputSchema", goStructSchema()}},
+                   [](Context ctx, const Json&) {
+                       ctx->reply(textResult("Broken-server slow tool (for conflict testing)"));
+                   });
+    server.addTool({{"name", "headers"},
+                    {"description", "Get headers - CONFLICTING VERSION"},
+                    {"inputSchema", goStructSchema()}},
+                   [](Context ctx, const Json&) {
+                       ctx->reply(textResult("Broken-server headers tool (for conflict testing)"));
+                   });
+    return mock;
+}
+
+}  // namespace
+
+std::unique_ptr<MockServer> makeBroken(core::Runtime& runtime, const MockEnv& env,
+                                       core::Logger log) {
+    const std::string mode = failureMode(env);
+    log.info("Broken-server starting", {{"failureMode", mode}});
+    if (mode == "no-tools") {
+        McpServerOptions options = goSdkOptions("bad-test-Broken-server-no-tools", "1.0.0");
+        options.paths = {""};
+        return std::make_unique<McpMock>(runtime, std::move(options), std::move(log));
+    }
+    if (mode == "tool-conflicts") return conflictingTools(runtime, std::move(log));
+    return std::make_unique<WrongProtocol>();
+}
+
+}  // namespace mcpsim::mocks

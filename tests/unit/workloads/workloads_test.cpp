@@ -1,0 +1,202 @@
+// Workloads on the in-process API server and in-memory network, on virtual time: Deployments
+// become Running pods serving their mock, Services get endpoints and a cluster DNS name.
+#include <gtest/gtest.h>
+
+#include "mcpsim/apiserver/api_server.hpp"
+#include "mcpsim/core/http/network.hpp"
+#include "mcpsim/core/runtime.hpp"
+#include "mcpsim/core/yaml.hpp"
+#include "mcpsim/mocks/workloads.hpp"
+
+namespace mcpsim::mocks {
+namespace {
+
+using core::kube::Gvk;
+using core::kube::ObjectKey;
+using namespace std::chrono_literals;
+
+const Gvk kDeployment{"apps", "v1", "Deployment"};
+const Gvk kPod{"", "v1", "Pod"};
+
+class WorkloadsTest : public ::testing::Test {
+protected:
+    WorkloadsTest()
+        : rt_(core::RuntimeOptions{3, true}),
+          api_(rt_),
+          network_(core::http::makeInMemoryNetwork(rt_)),
+          workloads_(rt_, api_.client(), *network_) {
+        workloads_.start();
+        apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: mcp-test}\n");
+    }
+    void apply(const std::string& yaml) {
+        for (Json doc : core::parseYamlDocuments(yaml)) {
+            auto existing = api_.client().get(Gvk::ofObject(doc), ObjectKey::ofObject(doc));
+            if (existing.ok()) {
+                doc["metadata"]["resourceVersion"] = existing.value()["metadata"]["resourceVersion"];
+                ASSERT_TRUE(api_.client().update(doc).ok());
+            } else {
+                auto r = api_.client().create(doc);
+                ASSERT_TRUE(r.ok()) << r.error().message;
+            }
+        }
+        rt_.runFor(1s);
+    }
+    std::vector<Json> pods(const std::string& selector) {
+        auto list = api_.client().list(kPod, {"mcp-test", selector, ""});
+        return std::vector<Json>(list.value()["items"].begin(), list.value()["items"].end());
+    }
+    // POST initialize to host:port on the cluster network; returns status and body.
+    std::pair<int, std::string> initialize(const std::string& host, std::uint16_t port) {
+        core::http::Request req;
+        req.method = "POST";
+        req.target = "/mcp";
+        req.headers.set("Content-Type", "application/json");
+        req.headers.set("Accept", "application/json, text/event-stream");
+        req.body = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+        std::pair<int, std::string> out{-1, ""};
+        network_->request({host, port}, req, [&](std::error_code ec, core::http::Response r) {
+            if (ec) {
+                out = {0, ec.message()};
+                return;
+            }
+            out.first = r.status;
+            out.second = r.body;
+            if (r.stream) {
+                for (auto& chunk : r.stream->take()) out.second += chunk;
+            }
+        });
+        rt_.runFor(100ms);
+        return out;
+    }
+
+    static constexpr const char* kApiKeyServer = R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mcp-api-key-server, namespace: mcp-test, labels: {app: mcp-api-key-server}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: mcp-api-key-server}}
+  template:
+    metadata: {labels: {app: mcp-api-key-server}}
+    spec:
+      containers:
+      - name: server
+        image: ghcr.io/kuadrant/mcp-gateway/api-key-server:latest
+        env: [{name: PORT, value: "9090"}]
+        ports: [{containerPort: 9090}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mcp-api-key-server, namespace: mcp-test, labels: {app.kubernetes.io/component: mcp-test}}
+spec:
+  selector: {app: mcp-api-key-server}
+  ports: [{name: http, port: 9090, targetPort: 9090}]
+)";
+
+    core::Runtime rt_;
+    apiserver::ApiServer api_;
+    std::unique_ptr<core::http::Network> network_;
+    Workloads workloads_;
+};
+
+TEST_F(WorkloadsTest, DeploymentRunsItsMockBehindTheService) {
+    apply(kApiKeyServer);
+    auto running = pods("app=mcp-api-key-server");
+    ASSERT_EQ(running.size(), 1u);
+    const Json& pod = running[0];
+    EXPECT_EQ(pod["status"]["phase"], "Running");
+    EXPECT_EQ(pod["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
+    const std::string ip = pod["status"]["podIP"];
+    EXPECT_EQ(ip.rfind("10.244.0.", 0), 0u);
+    Json dep = api_.client().get(kDeployment, {"mcp-test", "mcp-api-key-server"}).value();
+    EXPECT_EQ(dep["status"]["readyReplicas"], 1);
+    EXPECT_EQ(dep["status"]["observedGeneration"], dep["metadata"]["generation"]);
+    EXPECT_EQ(dep["status"]["conditions"][0]["type"], "Available");
+    EXPECT_EQ(dep["status"]["conditions"][0]["status"], "True");
+    Json eps = api_.client().get({"", "v1", "Endpoints"}, {"mcp-test", "mcp-api-key-server"}).value();
+    EXPECT_EQ(eps["subsets"][0]["addresses"][0]["ip"], ip);
+    auto slices = api_.client().list({"discovery.k8s.io", "v1", "EndpointSlice"},
+                                     {"mcp-test", "kubernetes.io/service-name=mcp-api-key-server", ""});
+    ASSERT_EQ(slices.value()["items"].size(), 1u);
+    const Json& slice = slices.value()["items"][0];
+    EXPECT_EQ(slice["metadata"]["labels"]["app.kubernetes.io/component"], "mcp-test");  // inherited
+    EXPECT_EQ(slice["endpoints"][0]["conditions"]["ready"], true);
+    EXPECT_EQ(slice["endpoints"][0]["addresses"][0], ip);
+    EXPECT_EQ(workloads_.runningMocks(), 1u);
+    // Reachable by Service DNS name and by pod IP.
+    auto viaService = initialize(serviceHost("mcp-api-key-server", "mcp-test"), 9090);
+    EXPECT_EQ(viaService.first, 200) << viaService.second;
+    EXPECT_NE(viaService.second.find("mcp-api-key-test-server"), std::string::npos) << viaService.second;
+    EXPECT_EQ(initialize(ip, 9090).first, 200);
+}
+
+TEST_F(WorkloadsTest, ScalingToZeroStopsTheMockAndTheServiceRefusesConnections) {
+    apply(kApiKeyServer);
+    ASSERT_EQ(workloads_.runningMocks(), 1u);
+    ASSERT_TRUE(api_.client().patch(kDeployment, {"mcp-test", "mcp-api-key-server"},
+                                    core::kube::PatchType::Merge, {{"spec", {{"replicas", 0}}}}).ok());
+    rt_.runFor(1s);
+    EXPECT_TRUE(pods("app=mcp-api-key-server").empty());
+    EXPECT_EQ(workloads_.runningMocks(), 0u);
+    auto refused = initialize(serviceHost("mcp-api-key-server", "mcp-test"), 9090);
+    EXPECT_EQ(refused.first, 0) << "connection refused, as for a Service without endpoints";
+    ASSERT_TRUE(api_.client().patch(kDeployment, {"mcp-test", "mcp-api-key-server"},
+                                    core::kube::PatchType::Merge, {{"spec", {{"replicas", 2}}}}).ok());
+    rt_.runFor(1s);
+    EXPECT_EQ(pods("app=mcp-api-key-server").size(), 2u);
+    EXPECT_EQ(workloads_.runningMocks(), 2u);
+    EXPECT_EQ(initialize(serviceHost("mcp-api-key-server", "mcp-test"), 9090).first, 200);
+}
+
+TEST_F(WorkloadsTest, DeletingTheDeploymentRemovesPodsAndMocks) {
+    apply(kApiKeyServer);
+    api_.client().remove(kDeployment, {"mcp-test", "mcp-api-key-server"});
+    rt_.runFor(1s);
+    EXPECT_TRUE(pods("app=mcp-api-key-server").empty());
+    EXPECT_EQ(workloads_.runningMocks(), 0u);
+}
+
+TEST_F(WorkloadsTest, UnknownImageIsImagePullBackOffWithAnEvent) {
+    apply(R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mystery, namespace: mcp-test}
+spec:
+  selector: {matchLabels: {app: mystery}}
+  template:
+    metadata: {labels: {app: mystery}}
+    spec: {containers: [{name: c, image: example.com/unknown:1.0}]}
+)");
+    auto ps = pods("app=mystery");
+    ASSERT_EQ(ps.size(), 1u);
+    EXPECT_EQ(ps[0]["status"]["phase"], "Pending");
+    EXPECT_EQ(ps[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "ImagePullBackOff");
+    auto events = api_.client().list({"", "v1", "Event"}, {"mcp-test", "", "reason=BackOff"});
+    ASSERT_EQ(events.value()["items"].size(), 1u);
+    EXPECT_EQ(events.value()["items"][0]["message"], "Back-off pulling image \"example.com/unknown:1.0\"");
+    Json dep = api_.client().get(kDeployment, {"mcp-test", "mystery"}).value();
+    EXPECT_EQ(dep["status"]["conditions"][0]["status"], "False");
+    EXPECT_EQ(workloads_.runningMocks(), 0u);
+}
+
+TEST_F(WorkloadsTest, AnnotationNamesTheMockWhateverTheImage) {
+    apply(R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mine, namespace: mcp-test}
+spec:
+  selector: {matchLabels: {app: mine}}
+  template:
+    metadata:
+      labels: {app: mine}
+      annotations: {mcpsim.io/mock: api-key}
+    spec: {containers: [{name: c, image: registry.local/my-server:dev, ports: [{containerPort: 7000}]}]}
+)");
+    auto ps = pods("app=mine");
+    ASSERT_EQ(ps.size(), 1u);
+    EXPECT_EQ(ps[0]["status"]["phase"], "Running");
+    EXPECT_EQ(initialize(ps[0]["status"]["podIP"], 7000).first, 200);
+}
+
+}  // namespace
+}  // namespace mcpsim::mocks
