@@ -41,6 +41,7 @@ struct ApiServer::Impl {
     void serveResource(const http::Request& req, ResourceRequest rr, http::Reply& reply);
     void serveWatch(const http::Request& req, const ResourceRequest& rr, http::Reply& reply);
     void serveLogs(const http::Request& req, const ResourceRequest& rr, http::Reply& reply);
+    void serveProxy(const http::Request& req, const ResourceRequest& rr, http::Reply& reply);
 
     // Discovery and OpenAPI (discovery.cpp).
     Json versionInfo() const;

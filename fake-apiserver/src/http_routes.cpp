@@ -3,6 +3,8 @@
 // Errors are metav1.Status bodies with the matching HTTP code.
 #include <boost/asio/io_context.hpp>
 
+#include <strings.h>
+
 #include "api_server_impl.hpp"
 #include "mcpsim/core/go_json.hpp"
 #include "mcpsim/core/yaml.hpp"
@@ -264,7 +266,7 @@ void ApiServer::Impl::handle(http::Request&& req, http::Reply reply) {
             rr.type = lookup(r[2]);
             if (r.size() >= 4) rr.name = r[3];
             if (r.size() >= 5) rr.subresource = r[4];
-            if (r.size() > 5) raise(core::kube::genericNotFound());
+            if (r.size() > 5 && rr.subresource != "proxy") raise(core::kube::genericNotFound());
         } else {
             rr.type = lookup(r[0]);
             if (!rr.type) raise(core::kube::genericNotFound());
@@ -297,6 +299,11 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
     if (rr.subresource == "log") {
         if (method != "GET") raise(core::kube::methodNotSupported("pods/log", "", method));
         serveLogs(req, rr, reply);
+        return;
+    }
+    if (rr.subresource == "proxy" && options.clusterNetwork && type.group.empty() &&
+        (type.kind == "Service" || type.kind == "Pod")) {
+        serveProxy(req, rr, reply);
         return;
     }
     if (rr.subresource == "exec" || rr.subresource == "attach" || rr.subresource == "portforward" ||
@@ -418,6 +425,60 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
         return;
     }
     raise(core::kube::methodNotSupported(type.plural, type.group, method));
+}
+
+// services/NAME[:PORT]/proxy/PATH and pods/NAME[:PORT]/proxy/PATH: the request is forwarded
+// into the cluster network, as the real API server proxies to a Service or pod.
+void ApiServer::Impl::serveProxy(const http::Request& req, const ResourceRequest& rr,
+                                 http::Reply& reply) {
+    const ResourceType& type = *rr.type;
+    std::string name = rr.name, port;
+    if (auto colon = name.find(':'); colon != std::string::npos) {
+        port = name.substr(colon + 1);
+        name = name.substr(0, colon);
+    }
+    const Json obj = engine.get(type, rr.version, ObjectKey{rr.ns, name});
+    http::Endpoint target;
+    if (type.kind == "Service") {
+        target.host = name + "." + rr.ns + ".svc.cluster.local";
+        const Json ports = obj.value("/spec/ports"_json_pointer, Json::array());
+        for (const auto& p : ports) {
+            if (port.empty() || p.value("name", "") == port || std::to_string(p.value("port", 0)) == port) {
+                target.port = static_cast<std::uint16_t>(p.value("port", 0));
+                break;
+            }
+        }
+        if (target.port == 0) {
+            raise(core::kube::internalError("no port " + port + " in service " + name));
+        }
+    } else {
+        target.host = obj.value("/status/podIP"_json_pointer, std::string());
+        if (target.host.empty()) raise(core::kube::badRequest("pod " + name + " has no IP"));
+        target.port = static_cast<std::uint16_t>(port.empty() ? 80 : std::stoi(port));
+    }
+    const std::string marker = "/" + rr.name + "/proxy";
+    std::string rest = req.target.substr(req.target.find(marker) + marker.size());
+    if (rest.empty() || rest[0] != '/') rest = "/" + rest;
+    http::Request forwarded;
+    forwarded.method = req.method;
+    forwarded.target = rest;
+    forwarded.body = req.body;
+    for (const auto& [k, v] : req.headers.items()) {
+        if (strcasecmp(k.c_str(), "Host") != 0) forwarded.headers.add(k, v);
+    }
+    forwarded.headers.set("Host", target.str());
+    options.clusterNetwork->request(target, std::move(forwarded),
+                                    [reply, target](std::error_code ec, http::Response resp) {
+                                        if (ec) {
+                                            auto e = core::kube::ApiError{
+                                                503, "ServiceUnavailable",
+                                                "error trying to reach service: dial tcp " + target.str() +
+                                                    ": connect: connection refused"};
+                                            reply(errorResponse(e));
+                                            return;
+                                        }
+                                        reply(std::move(resp));
+                                    });
 }
 
 void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest& rr,

@@ -14,8 +14,8 @@ namespace mcpsim::sim {
 struct World::Impl {
     Impl(core::Runtime& rt, WorldOptions opts)
         : options(std::move(opts)),
-          api(rt, apiserver::ApiServerOptions{options.kubeMinor}),
           network(core::http::makeInMemoryNetwork(rt)),
+          api(rt, apiserver::ApiServerOptions{options.kubeMinor, true, 3 * 1024 * 1024, network.get()}),
           // The broker is not simulated yet: no broker endpoints answer /status.
           brokerStatus(api.client(), [](const std::string&) { return std::nullopt; }) {
         if (options.profile == "bare") return;
@@ -48,8 +48,8 @@ struct World::Impl {
     }
 
     WorldOptions options;
-    apiserver::ApiServer api;
     std::unique_ptr<core::http::Network> network;
+    apiserver::ApiServer api;
     gateway::EndpointSliceBrokerStatus brokerStatus;
     std::unique_ptr<mocks::Workloads> workloads;
     std::unique_ptr<gateway::GatewayApiController> gatewayApi;

@@ -22,6 +22,9 @@ struct ApiServerOptions {
     bool seedCluster = true;
     // The real apiserver refuses request bodies over 3 MiB.
     std::size_t maxBodyBytes = 3 * 1024 * 1024;
+    // Where services/NAME/proxy and pods/NAME/proxy requests go (the cluster network); null:
+    // the proxy subresources answer 400 like other upgrade-style subresources.
+    core::http::Network* clusterNetwork = nullptr;
 };
 
 class ApiServer {
