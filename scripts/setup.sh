@@ -31,3 +31,6 @@ if ! command -v kubectl >/dev/null 2>&1; then
   echo "setup: kubectl not found on PATH; install a kubectl (1.27 to 1.33) and re-run" >&2
   exit 1
 fi
+
+# Node tools for the MCP end-to-end tests (official SDK client and conformance suite), from npm.
+"$(dirname "$0")/mcp-tools.sh"

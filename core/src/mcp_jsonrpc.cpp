@@ -32,7 +32,8 @@ MessageKind classify(const Json& m) {
         if (m.contains("id")) return hasId ? MessageKind::Request : MessageKind::Invalid;
         return MessageKind::Notification;
     }
-    if ((m.contains("result") || m.contains("error")) && m.contains("id")) return MessageKind::Response;
+    if ((m.contains("result") || m.contains("error")) && m.contains("id"))
+        return MessageKind::Response;
     return MessageKind::Invalid;
 }
 

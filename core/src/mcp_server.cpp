@@ -56,23 +56,49 @@ bool templateMatches(const std::string& uriTemplate, const std::string& uri) {
     return std::regex_match(uri, std::regex(pattern));
 }
 
-// One POST: the replies and related messages of its requests go back on one response, JSON or
-// SSE, decided once the handlers had their first chance to answer.
+// One POST: the replies and related messages of its requests go back on one response. In
+// SSE mode the stream opens at once; in JSON-when-possible mode the choice waits until either
+// a related message goes out (then SSE) or the last reply is ready (then plain JSON).
 struct Exchange {
     std::vector<Json> buffered;
     std::shared_ptr<http::BodyStream> stream;
     int outstanding = 0;
-    bool sawRelated = false;
+    bool batch = false;
+    bool jsonAllowed = false;
+    http::Reply reply;    // set while the response has not been started
+    http::Response head;  // status and headers of that response
+    std::function<std::shared_ptr<http::BodyStream>()> makeStream;
 
-    void send(const Json& message) {
+    void send(const Json& message, bool related) {
         if (stream) {
             stream->write(sseEvent(message));
-        } else {
-            buffered.push_back(message);
+            return;
         }
+        buffered.push_back(message);
+        if (related && reply) startSse();
     }
     void finishOne() {
-        if (--outstanding == 0 && stream) stream->close();
+        if (--outstanding > 0) return;
+        if (stream) {
+            stream->close();
+        } else if (reply && jsonAllowed) {
+            replyJson();
+        }
+    }
+    void startSse() {
+        stream = makeStream();
+        for (const auto& m : buffered) stream->write(sseEvent(m));
+        buffered.clear();
+        if (outstanding == 0) stream->close();
+        head.headers.set("Content-Type", "text/event-stream");
+        head.headers.set("Cache-Control", "no-cache");
+        head.stream = stream;
+        std::exchange(reply, nullptr)(std::move(head));
+    }
+    void replyJson() {
+        head.headers.set("Content-Type", "application/json");
+        head.body = dumpJson(batch ? Json(buffered) : buffered.front());
+        std::exchange(reply, nullptr)(std::move(head));
     }
 };
 
@@ -145,16 +171,14 @@ class ContextImpl final : public RequestContext {
 
     void notify(const std::string& method, Json params) override {
         if (answered_) return;
-        exchange_->sawRelated = true;
-        exchange_->send(makeNotification(method, std::move(params)));
+        exchange_->send(makeNotification(method, std::move(params)), true);
     }
     void ask(const std::string& method, Json params,
              std::function<void(bool, const Json&)> done) override {
         if (answered_) return;
         const Json askId = session_->nextAskId_++;
         session_->pendingAsks_[askId.dump()] = std::move(done);
-        exchange_->sawRelated = true;
-        exchange_->send(makeRequest(askId, method, std::move(params)));
+        exchange_->send(makeRequest(askId, method, std::move(params)), true);
     }
     void reply(Json result) override { finish(makeResult(id(), std::move(result))); }
     void fail(int code, const std::string& message, Json data = nullptr) override {
@@ -166,7 +190,7 @@ class ContextImpl final : public RequestContext {
     void finish(Json message) {
         if (answered_) return;
         answered_ = true;
-        exchange_->send(message);
+        exchange_->send(message, false);
         exchange_->finishOne();
     }
 
@@ -327,6 +351,9 @@ void McpServer::Impl::post(http::Request&& req, http::Reply& reply) {
         if (!session || !versionAccepted(req, reply)) return;
     }
     auto exchange = std::make_shared<Exchange>();
+    exchange->batch = batch;
+    exchange->jsonAllowed = options.jsonWhenPossible;
+    exchange->makeStream = [this] { return openStream(); };
     std::vector<std::shared_ptr<ContextImpl>> contexts;
     for (auto& m : messages) {
         switch (classify(m)) {
@@ -360,25 +387,12 @@ void McpServer::Impl::post(http::Request&& req, http::Reply& reply) {
         reply(http::makeResponse(202, "", ""));
         return;
     }
+    exchange->head.status = 200;
+    if (!newSessionId.empty()) exchange->head.headers.set("mcp-session-id", newSessionId);
+    // The exchange answers once the handlers let it decide (see Exchange).
+    exchange->reply = reply;
     for (auto& ctx : contexts) dispatch(ctx);
-    http::Response resp;
-    resp.status = 200;
-    if (!newSessionId.empty()) resp.headers.set("mcp-session-id", newSessionId);
-    if (options.jsonWhenPossible && exchange->outstanding == 0 && !exchange->sawRelated) {
-        resp.headers.set("Content-Type", "application/json");
-        resp.body = dumpJson(batch ? Json(exchange->buffered) : exchange->buffered.front());
-        reply(std::move(resp));
-        return;
-    }
-    auto stream = openStream();
-    for (const auto& m : exchange->buffered) stream->write(sseEvent(m));
-    exchange->buffered.clear();
-    exchange->stream = stream;
-    if (exchange->outstanding == 0) stream->close();
-    resp.headers.set("Content-Type", "text/event-stream");
-    resp.headers.set("Cache-Control", "no-cache");
-    resp.stream = stream;
-    reply(std::move(resp));
+    if (exchange->reply && !exchange->jsonAllowed) exchange->startSse();
 }
 
 void McpServer::Impl::get(const http::Request& req, http::Reply& reply) {

@@ -68,6 +68,7 @@ class Everything final : public McpMock {
         addPacedTools();
         addClientRequestTools();
         addElicitationSchemaTools();
+        addJsonSchemaTool();
         addResources();
         addPrompts();
     }
@@ -193,25 +194,6 @@ class Everything final : public McpMock {
                                    "this, the client properly reconnected after stream closure."));
                            });
                        });
-        Json schema2020 = {
-            {"$schema", "https://json-schema.org/draft/2020-12/schema"},
-            {"type", "object"},
-            {"$defs",
-             {{"address",
-               {{"type", "object"},
-                {"properties",
-                 {{"street", {{"type", "string"}}}, {"city", {{"type", "string"}}}}}}}}},
-            {"properties",
-             {{"name", {{"type", "string"}}}, {"address", {{"$ref", "#/$defs/address"}}}}},
-            {"additionalProperties", false}};
-        server.addTool(
-            tool("json_schema_2020_12_tool",
-                 "Tool with JSON Schema 2020-12 features for conformance testing "
-                 "(SEP-1613)",
-                 schema2020),
-            [](Context ctx, const Json& args) {
-                ctx->reply(textResult("JSON Schema 2020-12 tool called with: " + args.dump()));
-            });
     }
 
     // A request to the client on the call's stream. `done` gets the client's result, or an
@@ -369,6 +351,30 @@ class Everything final : public McpMock {
                         {"message", "Please select options from the enum fields"},
                         {"requestedSchema", objectSchema(properties)}},
                        "Elicitation completed: ");
+            });
+    }
+
+    // SEP-1613: the raw schema must reach clients with $schema, $defs and
+    // additionalProperties intact. Registered last, as in the reference.
+    void addJsonSchemaTool() {
+        Json schema2020 = {
+            {"$schema", "https://json-schema.org/draft/2020-12/schema"},
+            {"type", "object"},
+            {"$defs",
+             {{"address",
+               {{"type", "object"},
+                {"properties",
+                 {{"street", {{"type", "string"}}}, {"city", {{"type", "string"}}}}}}}}},
+            {"properties",
+             {{"name", {{"type", "string"}}}, {"address", {{"$ref", "#/$defs/address"}}}}},
+            {"additionalProperties", false}};
+        server.addTool(
+            tool("json_schema_2020_12_tool",
+                 "Tool with JSON Schema 2020-12 features for conformance testing "
+                 "(SEP-1613)",
+                 schema2020),
+            [](Context ctx, const Json& args) {
+                ctx->reply(textResult("JSON Schema 2020-12 tool called with: " + args.dump()));
             });
     }
 

@@ -425,12 +425,18 @@ struct Workloads::Impl {
                 if (a.is_string()) env.args.push_back(a.get<std::string>());
             }
         }
+        // Where the program listens: its --http flag, else its PORT variable, else the image's
+        // default. A containerPort is only a declaration, as in Kubernetes.
         std::uint16_t port = info->port;
-        const Json ports = container.value("ports", Json::array());
-        if (!ports.empty())
-            port =
-                static_cast<std::uint16_t>(ports[0].value("containerPort", static_cast<int>(port)));
         if (env.env.count("PORT")) port = static_cast<std::uint16_t>(std::stoi(env.env["PORT"]));
+        for (std::size_t i = 0; i < env.args.size(); ++i) {
+            std::string value;
+            if (env.args[i] == "--http" && i + 1 < env.args.size()) value = env.args[i + 1];
+            if (env.args[i].rfind("--http=", 0) == 0) value = env.args[i].substr(7);
+            if (auto colon = value.rfind(':'); colon != std::string::npos) {
+                port = static_cast<std::uint16_t>(std::stoi(value.substr(colon + 1)));
+            }
+        }
         const std::string ip = allocateIp();
         Instance inst;
         core::Logger podLog(rt.clock(), rt.logs(), key.ns + "/" + key.name + "/" + cname);

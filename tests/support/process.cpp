@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <vector>
 
@@ -174,6 +175,64 @@ CommandResult ServeProcess::sh(const std::string& script, std::chrono::milliseco
 bool ServeProcess::alive() const { return pid_ > 0 && kill(pid_, 0) == 0; }
 
 int ServeProcess::terminate() {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+MockProcess::MockProcess(const std::string& name, const std::string& extraArgs) {
+    dir_ = makeTempDir("mcpsim-mock");
+    const std::string outPath = dir_ + "/mock.stdout";
+    pid_ = fork();
+    if (pid_ == 0) {
+        const std::string cmd = "exec '" + mcpsimBinary() + "' mock '" + name + "' --port 0 " +
+                                extraArgs + " >'" + outPath + "' 2>'" + dir_ + "/mock.stderr'";
+        execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // The first stdout line announces readiness.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::string line;
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::ifstream in(outPath);
+        if (std::getline(in, line) && !in.eof()) break;
+        line.clear();
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            break;
+        }
+        usleep(5000);
+    }
+    readyLine_ = line;
+    const auto pos = line.find(" ready url=");
+    if (pos == std::string::npos) {
+        throw std::runtime_error("mcpsim mock " + name + " did not become ready: '" + line +
+                                 "' " + stderrText());
+    }
+    url_ = line.substr(pos + 11);
+}
+
+MockProcess::~MockProcess() {
+    if (pid_ > 0) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+std::string MockProcess::stderrText() const {
+    std::ifstream in(dir_ + "/mock.stderr");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool MockProcess::alive() const { return pid_ > 0 && kill(pid_, 0) == 0; }
+
+int MockProcess::terminate() {
     if (pid_ <= 0) return -1;
     kill(pid_, SIGTERM);
     int status = 0;

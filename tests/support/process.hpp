@@ -1,6 +1,7 @@
 #pragma once
 // Test helpers for driving real programs: run a shell script with a deadline and capture its
-// output, and run `mcpsim serve` as a child process for the length of a test.
+// output, and run `mcpsim serve` (or one `mcpsim mock`) as a child process for the length of a
+// test.
 #include <chrono>
 #include <map>
 #include <string>
@@ -60,6 +61,29 @@ private:
     pid_t pid_ = -1;
     std::string dir_;
     std::string kubeconfig_;
+    std::string url_;
+    std::string readyLine_;
+};
+
+// `mcpsim mock NAME --port 0 ARGS` for the length of a test: a mock MCP server on loopback.
+class MockProcess {
+public:
+    explicit MockProcess(const std::string& name, const std::string& extraArgs = "");
+    ~MockProcess();
+    MockProcess(const MockProcess&) = delete;
+    MockProcess& operator=(const MockProcess&) = delete;
+
+    const std::string& url() const { return url_; }  // http://127.0.0.1:PORT/<mcp path>
+    const std::string& readyLine() const { return readyLine_; }
+    const std::string& dir() const { return dir_; }
+    std::string stderrText() const;
+    bool alive() const;
+    // Sends SIGTERM and returns the exit status.
+    int terminate();
+
+private:
+    pid_t pid_ = -1;
+    std::string dir_;
     std::string url_;
     std::string readyLine_;
 };

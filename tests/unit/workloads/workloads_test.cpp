@@ -190,7 +190,7 @@ spec:
     metadata:
       labels: {app: mine}
       annotations: {mcpsim.io/mock: api-key}
-    spec: {containers: [{name: c, image: registry.local/my-server:dev, ports: [{containerPort: 7000}]}]}
+    spec: {containers: [{name: c, image: registry.local/my-server:dev, env: [{name: PORT, value: "7000"}]}]}
 )");
     auto ps = pods("app=mine");
     ASSERT_EQ(ps.size(), 1u);

@@ -88,8 +88,9 @@ struct McpServerOptions {
     std::vector<std::string> paths = {"/mcp"};
     // Host names accepted in the Host header (DNS-rebinding protection); empty: any.
     std::vector<std::string> allowedHosts;
-    // Reply with plain JSON when a request produced no notifications before its result (what
-    // mcp-go does); otherwise always SSE (what the TypeScript and Go SDKs do).
+    // Reply with plain JSON unless a notification or server request goes out before the result
+    // (then the reply turns into SSE), as mcp-go does; otherwise always SSE (the TypeScript and
+    // Go SDKs).
     bool jsonWhenPossible = false;
     // Headers a request must carry, else 401 with this body (mock servers with API keys).
     std::function<std::optional<http::Response>(const http::Request&)> authorize;
@@ -131,7 +132,7 @@ class McpServer {
 
     http::Handler handler();
     std::size_t sessionCount() const;
-    // Every JSON-RPC message received, in order (tests look at them).
+    // The JSON-RPC messages received, in order (tests look at them); the newest 10000 at most.
     const std::vector<Json>& received() const;
     Runtime& runtime();
 

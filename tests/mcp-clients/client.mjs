@@ -1,0 +1,34 @@
+// A real MCP client (the official TypeScript SDK) against one server: connect, list tools,
+// call one, end the session. The e2e tests read its output lines.
+//
+// usage: node client.mjs URL [TOOL [JSON_ARGS]]
+//   TOOL "-" (or absent): list only.  MCP_HEADERS='{"Authorization":"Bearer x"}' adds headers;
+//   MCP_TIMEOUT_MS bounds each request (the SDK's default is 60 s).
+// prints: server: <serverInfo JSON>  /  tools: a,b,c  /  result: <CallToolResult JSON>
+// Any failure prints "error: <message>" and exits 1.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+const [url, tool = "-", args = "{}"] = process.argv.slice(2);
+const headers = JSON.parse(process.env.MCP_HEADERS || "{}");
+const options = process.env.MCP_TIMEOUT_MS ? { timeout: Number(process.env.MCP_TIMEOUT_MS) } : {};
+
+const client = new Client({ name: "mcpsim-e2e", version: "0.0.1" });
+const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+try {
+  await client.connect(transport, options);
+  console.log("server: " + JSON.stringify(client.getServerVersion()));
+  const { tools } = await client.listTools(undefined, options);
+  console.log("tools: " + tools.map((t) => t.name).join(","));
+  if (tool !== "-") {
+    const call = { name: tool, arguments: JSON.parse(args) };
+    const result = await client.callTool(call, undefined, options);
+    console.log("result: " + JSON.stringify(result));
+  }
+  await transport.terminateSession();
+  await client.close();
+} catch (e) {
+  console.log("error: " + (e instanceof Error ? e.message : String(e)));
+  await client.close().catch(() => {});
+  process.exit(1);
+}
