@@ -108,7 +108,8 @@ asio::awaitable<void> writeStreamed(std::shared_ptr<Connection> conn, Response& 
         asio::steady_timer signal;
         bool peerGone = false;
     };
-    auto watch = std::make_shared<Watch>(Watch{asio::steady_timer(conn->stream.get_executor()), false});
+    auto watch =
+        std::make_shared<Watch>(Watch{asio::steady_timer(conn->stream.get_executor()), false});
     watch->signal.expires_at(asio::steady_timer::time_point::max());
     body->setNotify([w = std::weak_ptr<Watch>(watch)] {
         if (auto s = w.lock()) s->signal.cancel();
@@ -119,8 +120,8 @@ asio::awaitable<void> writeStreamed(std::shared_ptr<Connection> conn, Response& 
         [conn, watch]() -> asio::awaitable<void> {
             char scratch[512];
             for (;;) {
-                auto [ec, n] = co_await conn->stream.socket().async_read_some(
-                    asio::buffer(scratch), use_nothrow);
+                auto [ec, n] = co_await conn->stream.socket().async_read_some(asio::buffer(scratch),
+                                                                              use_nothrow);
                 if (ec) break;
             }
             watch->peerGone = true;
@@ -161,10 +162,10 @@ asio::awaitable<void> serveConnection(std::shared_ptr<Connection> conn,
         parser.body_limit(state->limits.maxBodyBytes);
         parser.header_limit(static_cast<std::uint32_t>(state->limits.maxHeaderBytes));
         // Idle/read timeout through the world clock, not Beast's own timers.
-        TimerHandle idle = state->runtime->clock().schedule(
-            state->limits.idleTimeout, [w = std::weak_ptr<Connection>(conn)] {
-                if (auto c = w.lock()) c->close();
-            });
+        TimerHandle idle = state->runtime->clock().schedule(state->limits.idleTimeout,
+                                                            [w = std::weak_ptr<Connection>(conn)] {
+                                                                if (auto c = w.lock()) c->close();
+                                                            });
         auto [ec, n] = co_await bhttp::async_read(conn->stream, conn->buffer, parser, use_nothrow);
         idle.cancel();
         if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
@@ -183,9 +184,8 @@ asio::awaitable<void> serveConnection(std::shared_ptr<Connection> conn,
         const bool keepAlive = msg.keep_alive();
         const unsigned version = msg.version();
         const bool isHead = msg.method() == bhttp::verb::head;
-        Response resp = co_await asyncHandle(state->handler,
-                                             toRequest(std::move(msg), conn->remote),
-                                             asio::use_awaitable);
+        Response resp = co_await asyncHandle(
+            state->handler, toRequest(std::move(msg), conn->remote), asio::use_awaitable);
         if (state->stopped) {
             if (resp.stream) resp.stream->cancel();
             break;
@@ -210,7 +210,7 @@ asio::awaitable<void> serveConnection(std::shared_ptr<Connection> conn,
 }
 
 class TcpListener final : public Listener {
-public:
+  public:
     TcpListener(Runtime& rt, const Endpoint& at, Handler handler, ServerLimits limits)
         : acceptor_(rt.io()), state_(std::make_shared<ServerState>()) {
         state_->runtime = &rt;
@@ -236,7 +236,7 @@ public:
         for (const auto& c : state_->connections) c->close();
     }
 
-private:
+  private:
     asio::awaitable<void> accept() {
         auto state = state_;
         for (;;) {
@@ -247,8 +247,7 @@ private:
             auto conn = std::make_shared<Connection>(std::move(sock));
             auto ep = conn->stream.socket().remote_endpoint(ec);
             if (!ec) conn->remote = ep.address().to_string() + ":" + std::to_string(ep.port());
-            asio::co_spawn(acceptor_.get_executor(), serveConnection(conn, state),
-                           asio::detached);
+            asio::co_spawn(acceptor_.get_executor(), serveConnection(conn, state), asio::detached);
         }
     }
 
@@ -274,7 +273,8 @@ asio::awaitable<void> doRequest(Runtime& rt, Endpoint to, Request req, ResponseC
     }
     bhttp::request<bhttp::string_body> out{bhttp::string_to_verb(req.method), req.target, 11};
     copyHeaders(req.headers, out);
-    if (!req.headers.has("Host")) out.set(bhttp::field::host, to.host + ":" + std::to_string(to.port));
+    if (!req.headers.has("Host"))
+        out.set(bhttp::field::host, to.host + ":" + std::to_string(to.port));
     out.body() = std::move(req.body);
     out.keep_alive(false);
     out.prepare_payload();
@@ -283,29 +283,74 @@ asio::awaitable<void> doRequest(Runtime& rt, Endpoint to, Request req, ResponseC
         done(std::error_code(wec.value(), std::system_category()), {});
         co_return;
     }
+    // Read the head first: event streams are handed over as they arrive, everything else is
+    // delivered whole.
     beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
+    bhttp::response_parser<bhttp::buffer_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    auto [red, rn] = co_await bhttp::async_read(stream, buffer, parser, use_nothrow);
-    if (red) {
-        done(std::error_code(red.value(), std::system_category()), {});
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_nothrow);
+    if (hec) {
+        done(std::error_code(hec.value(), std::system_category()), {});
         co_return;
     }
-    auto msg = parser.release();
     Response resp;
-    resp.status = static_cast<int>(msg.result_int());
-    for (const auto& field : msg) {
+    resp.status = static_cast<int>(parser.get().result_int());
+    for (const auto& field : parser.get()) {
         resp.headers.add(std::string(field.name_string()), std::string(field.value()));
     }
-    resp.body = std::move(msg.body());
+    const bool streaming =
+        resp.headers.value("Content-Type").rfind("text/event-stream", 0) == 0 && !parser.is_done();
+    std::shared_ptr<BodyStream> body;
+    if (streaming) {
+        body = std::make_shared<BodyStream>();
+        // A consumer that stops reading closes the connection, which ends the read below.
+        body->onCancel([&stream] {
+            boost::system::error_code ignored;
+            stream.socket().close(ignored);
+        });
+        resp.stream = body;
+        done({}, std::move(resp));
+    }
+    char chunk[16384];
+    std::string whole;
+    while (!parser.is_done()) {
+        if (body && body->cancelled()) break;  // the consumer hung up
+        parser.get().body().data = chunk;
+        parser.get().body().size = sizeof chunk;
+        auto [rec2, rn2] = co_await bhttp::async_read(stream, buffer, parser, use_nothrow);
+        const std::size_t got = sizeof chunk - parser.get().body().size;
+        if (got > 0) {
+            if (body) {
+                body->write(std::string(chunk, got));
+            } else {
+                whole.append(chunk, got);
+            }
+        }
+        if (rec2 == bhttp::error::need_buffer) continue;
+        if (rec2) {
+            if (body) {
+                body->onCancel(nullptr);
+                body->close();
+            } else {
+                done(std::error_code(rec2.value(), std::system_category()), {});
+            }
+            co_return;
+        }
+    }
+    if (body) body->onCancel(nullptr);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     (void)rt;
+    if (body) {
+        body->close();
+        co_return;
+    }
+    resp.body = std::move(whole);
     done({}, std::move(resp));
 }
 
 class LoopbackNetwork final : public Network {
-public:
+  public:
     explicit LoopbackNetwork(Runtime& rt) : rt_(rt) {}
     std::unique_ptr<Listener> listen(const Endpoint& at, Handler handler,
                                      ServerLimits limits) override {
@@ -316,7 +361,7 @@ public:
                        asio::detached);
     }
 
-private:
+  private:
     Runtime& rt_;
 };
 

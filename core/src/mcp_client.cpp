@@ -1,0 +1,235 @@
+#include "mcpsim/core/mcp/client.hpp"
+
+namespace mcpsim::core::mcp {
+
+std::vector<std::string> SseParser::feed(const std::string& chunk) {
+    std::vector<std::string> events;
+    pending_ += chunk;
+    std::size_t pos = 0;
+    for (;;) {
+        std::size_t nl = pending_.find('\n', pos);
+        if (nl == std::string::npos) break;
+        std::string line = pending_.substr(pos, nl - pos);
+        pos = nl + 1;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) {
+            if (hasData_) events.push_back(data_);
+            data_.clear();
+            hasData_ = false;
+            continue;
+        }
+        if (line[0] == ':') continue;  // comment
+        const auto colon = line.find(':');
+        const std::string field = line.substr(0, colon);
+        std::string value = colon == std::string::npos ? "" : line.substr(colon + 1);
+        if (!value.empty() && value[0] == ' ') value.erase(0, 1);
+        if (field == "data") {
+            if (hasData_) data_ += "\n";
+            data_ += value;
+            hasData_ = true;
+        }
+    }
+    pending_.erase(0, pos);
+    return events;
+}
+
+std::shared_ptr<McpClient> McpClient::create(http::Network& network, McpClientOptions options) {
+    return std::shared_ptr<McpClient>(new McpClient(network, std::move(options)));
+}
+
+McpClient::McpClient(http::Network& network, McpClientOptions options)
+    : network_(network), options_(std::move(options)) {}
+
+http::Request McpClient::makeRequest(const std::string& method) const {
+    http::Request req;
+    req.method = method;
+    req.target = options_.path;
+    for (const auto& [k, v] : options_.headers.items()) req.headers.add(k, v);
+    if (!options_.host.empty()) req.headers.set("Host", options_.host);
+    if (!sessionId_.empty()) req.headers.set("Mcp-Session-Id", sessionId_);
+    if (!negotiatedVersion_.empty()) req.headers.set("Mcp-Protocol-Version", negotiatedVersion_);
+    return req;
+}
+
+void McpClient::handleMessage(const Json& message, const Json& waitingFor, Done* done) {
+    switch (classify(message)) {
+        case MessageKind::Response:
+            if (done && *done && message["id"] == waitingFor) {
+                Done d = std::move(*done);
+                *done = nullptr;
+                if (message.contains("error")) {
+                    d(ClientError{message["error"].value("code", 0),
+                                  message["error"].value("message", ""), 0, ""},
+                      Json());
+                } else {
+                    d(std::nullopt, message["result"]);
+                }
+            }
+            break;
+        case MessageKind::Notification:
+            if (onNotification) onNotification(message);
+            break;
+        case MessageKind::Request: {
+            std::optional<Json> answer = onServerRequest ? onServerRequest(message) : std::nullopt;
+            Json reply = answer
+                             ? makeResult(message["id"], *answer)
+                             : makeError(message["id"], codes::kMethodNotFound, "Method not found");
+            http::Request req = makeRequest("POST");
+            req.headers.set("Content-Type", "application/json");
+            req.headers.set("Accept", "application/json, text/event-stream");
+            req.body = reply.dump();
+            network_.request(options_.endpoint, std::move(req),
+                             [](std::error_code, http::Response) {});
+            break;
+        }
+        case MessageKind::Invalid:
+            break;
+    }
+}
+
+void McpClient::request(const std::string& method, Json params, Done done) {
+    const Json id = nextId_++;
+    http::Request req = makeRequest("POST");
+    req.headers.set("Content-Type", "application/json");
+    req.headers.set("Accept", "application/json, text/event-stream");
+    req.body = mcp::makeRequest(id, method, std::move(params)).dump();
+    auto self = shared_from_this();
+    network_.request(
+        options_.endpoint, std::move(req),
+        [self, id, done = std::move(done)](std::error_code ec, http::Response resp) mutable {
+            if (ec) {
+                done(ClientError{0, "transport error: " + ec.message(), 0, ""}, Json());
+                return;
+            }
+            if (auto sid = resp.headers.get("Mcp-Session-Id"); sid && self->sessionId_.empty()) {
+                self->sessionId_ = *sid;
+            }
+            if (resp.status < 200 || resp.status > 299) {
+                std::string body = resp.body;
+                if (resp.stream) {
+                    for (auto& c : resp.stream->take()) body += c;
+                }
+                done(ClientError{0,
+                                 "request failed with status " + std::to_string(resp.status) +
+                                     ": " + body,
+                                 resp.status, body},
+                     Json());
+                return;
+            }
+            const std::string type = resp.headers.value("Content-Type");
+            if (type.rfind("text/event-stream", 0) == 0) {
+                auto parser = std::make_shared<SseParser>();
+                auto pending = std::make_shared<Done>(std::move(done));
+                auto consume = [self, parser, pending, id](const std::string& chunk) {
+                    for (const auto& data : parser->feed(chunk)) {
+                        Json m = Json::parse(data, nullptr, false);
+                        if (!m.is_discarded()) self->handleMessage(m, id, pending.get());
+                    }
+                };
+                auto finish = [pending] {
+                    if (*pending) {
+                        Done d = std::move(*pending);
+                        *pending = nullptr;
+                        d(ClientError{0, "stream ended without a response", 0, ""}, Json());
+                    }
+                };
+                if (!resp.stream) {
+                    consume(resp.body + "\n\n");
+                    finish();
+                    return;
+                }
+                auto stream = resp.stream;
+                auto drain = [stream, consume, finish] {
+                    for (auto& c : stream->take()) consume(c);
+                    if (stream->closed()) finish();
+                };
+                stream->setNotify(drain);
+                drain();
+                return;
+            }
+            Json m = Json::parse(resp.body, nullptr, false);
+            if (m.is_discarded()) {
+                done(ClientError{codes::kParseError, "invalid JSON in response", resp.status,
+                                 resp.body},
+                     Json());
+                return;
+            }
+            Done d = std::move(done);
+            if (m.is_array()) {
+                for (const auto& one : m) self->handleMessage(one, id, &d);
+            } else {
+                self->handleMessage(m, id, &d);
+            }
+            if (d)
+                d(ClientError{0, "response did not answer the request", resp.status, resp.body},
+                  Json());
+        });
+}
+
+void McpClient::notify(const std::string& method, Json params) {
+    http::Request req = makeRequest("POST");
+    req.headers.set("Content-Type", "application/json");
+    req.headers.set("Accept", "application/json, text/event-stream");
+    req.body = makeNotification(method, std::move(params)).dump();
+    network_.request(options_.endpoint, std::move(req), [](std::error_code, http::Response) {});
+}
+
+void McpClient::initialize(Done done) {
+    Json params = {{"protocolVersion", options_.protocolVersion},
+                   {"capabilities", options_.capabilities},
+                   {"clientInfo", options_.clientInfo}};
+    auto self = shared_from_this();
+    request("initialize", params,
+            [self, done = std::move(done)](std::optional<ClientError> err, const Json& result) {
+                if (!err) {
+                    self->serverInfo_ = result.value("serverInfo", Json::object());
+                    self->negotiatedVersion_ = result.value("protocolVersion", "");
+                    self->notify("notifications/initialized", nullptr);
+                }
+                done(std::move(err), result);
+            });
+}
+
+void McpClient::listen() {
+    http::Request req = makeRequest("GET");
+    req.headers.set("Accept", "text/event-stream");
+    auto self = shared_from_this();
+    network_.request(options_.endpoint, std::move(req),
+                     [self](std::error_code ec, http::Response resp) {
+                         if (ec || resp.status != 200 || !resp.stream) return;
+                         self->listening_ = resp.stream;
+                         auto parser = std::make_shared<SseParser>();
+                         std::weak_ptr<McpClient> weak = self;
+                         auto stream = resp.stream;
+                         auto drain = [weak, parser, stream] {
+                             auto me = weak.lock();
+                             if (!me) return;
+                             for (auto& c : stream->take()) {
+                                 for (const auto& data : parser->feed(c)) {
+                                     Json m = Json::parse(data, nullptr, false);
+                                     if (!m.is_discarded()) me->handleMessage(m, Json(), nullptr);
+                                 }
+                             }
+                         };
+                         stream->setNotify(drain);
+                         drain();
+                     });
+}
+
+void McpClient::close(std::function<void()> done) {
+    if (listening_) {
+        listening_->cancel();
+        listening_.reset();
+    }
+    if (sessionId_.empty()) {
+        if (done) done();
+        return;
+    }
+    http::Request req = makeRequest("DELETE");
+    sessionId_.clear();
+    network_.request(options_.endpoint, std::move(req), [done](std::error_code, http::Response) {
+        if (done) done();
+    });
+}
+
+}  // namespace mcpsim::core::mcp
