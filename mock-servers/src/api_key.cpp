@@ -19,34 +19,13 @@ std::unique_ptr<MockServer> makeApiKey(core::Runtime& runtime, const MockEnv& en
             const std::string got = req.headers.value("Authorization");
             if (got == expected) return std::nullopt;
             log.info("Auth failed", {{"expected", expected}, {"got", got}});
-            // http.Error: plain text, the message plus a newline.
-            auto r =
-                core::http::makeResponse(401, "text/plain; charset=utf-8",
-                                         "{\"error\": \"Unauthorized: expected " +
-                                             goQuote(expected) + ", got " + goQuote(got) + "\"}\n");
-            r.headers.set("X-Content-Type-Options", "nosniff");
-            return r;
+            return goHttpError(401, "{\"error\": \"Unauthorized: expected " + goQuote(expected) +
+                                        ", got " + goQuote(got) + "\"}");
         };
     }
-    options.fallback = [](core::http::Request&& req, core::http::Reply reply) {
-        if (req.path() == "/health") {
-            reply(core::http::makeResponse(200, "text/plain; charset=utf-8", "OK"));
-            return;
-        }
-        auto r = core::http::makeResponse(404, "text/plain; charset=utf-8", "404 page not found\n");
-        r.headers.set("X-Content-Type-Options", "nosniff");
-        reply(std::move(r));
-    };
+    options.fallback = goHealthOr404;
     auto mock = std::make_unique<McpMock>(runtime, std::move(options), std::move(log));
-    mock->server.addTool(
-        {{"name", "hello_world"},
-         {"description", "A simple hello world tool that requires authentication"},
-         {"inputSchema",
-          goStructSchema({{"name", {{"type", "string"}, {"description", "the name to greet"}}}})}},
-        [](Context ctx, const Json& args) {
-            ctx->reply(textResult("Hello, " + stringArg(args, "name").value_or("") +
-                                  "! (from authenticated server)"));
-        });
+    addAuthenticatedHelloWorld(mock->server);
     return mock;
 }
 

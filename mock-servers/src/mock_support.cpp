@@ -154,6 +154,20 @@ std::string goQuote(std::string_view text) {
     return out + "\"";
 }
 
+core::http::Response goHttpError(int status, const std::string& message) {
+    auto r = core::http::makeResponse(status, "text/plain; charset=utf-8", message + "\n");
+    r.headers.set("X-Content-Type-Options", "nosniff");
+    return r;
+}
+
+void goHealthOr404(core::http::Request&& req, core::http::Reply reply) {
+    if (req.path() == "/health") {
+        reply(core::http::makeResponse(200, "text/plain; charset=utf-8", "OK"));
+        return;
+    }
+    reply(goHttpError(404, "404 page not found"));
+}
+
 namespace {
 
 struct Civil {
@@ -180,8 +194,8 @@ std::string dateTime(const std::tm& tm) {
 
 }  // namespace
 
-std::string goTimeString(core::WallTime now, core::Duration sinceStart) {
-    const Civil c = civilUtc(now);
+std::string goTime(core::WallTime t) {
+    const Civil c = civilUtc(t);
     std::string out = dateTime(c.tm);
     if (c.nanos != 0) {
         char frac[32];
@@ -190,10 +204,14 @@ std::string goTimeString(core::WallTime now, core::Duration sinceStart) {
         while (f.back() == '0') f.pop_back();
         out += f;
     }
+    return out + " +0000 UTC";
+}
+
+std::string goTimeString(core::WallTime now, core::Duration sinceStart) {
     const long long mono = sinceStart.count();
     char m[48];
-    std::snprintf(m, sizeof m, " +0000 UTC m=+%lld.%09lld", mono / 1000000000, mono % 1000000000);
-    return out + m;
+    std::snprintf(m, sizeof m, " m=+%lld.%09lld", mono / 1000000000, mono % 1000000000);
+    return goTime(now) + m;
 }
 
 std::string pythonDatetime(core::WallTime now) {
@@ -206,6 +224,18 @@ std::string pythonDatetime(core::WallTime now) {
         out += frac;
     }
     return out;
+}
+
+void addAuthenticatedHelloWorld(McpServer& server) {
+    server.addTool(
+        {{"name", "hello_world"},
+         {"description", "A simple hello world tool that requires authentication"},
+         {"inputSchema",
+          goStructSchema({{"name", {{"type", "string"}, {"description", "the name to greet"}}}})}},
+        [](Context ctx, const Json& args) {
+            ctx->reply(textResult("Hello, " + stringArg(args, "name").value_or("") +
+                                  "! (from authenticated server)"));
+        });
 }
 
 void everySecondFor(McpServer& server, int seconds, std::function<void(int)> tick,

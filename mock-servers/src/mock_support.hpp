@@ -51,12 +51,21 @@ std::string goCanonicalHeaderKey(std::string_view name);
 // One text item per header name as Go's fmt prints an http.Header entry: `Name: [v1 v2]`.
 // Host is left out: Go moves it out of the header map.
 Json goHeaderContent(const core::http::Headers& headers);
+// net/http's http.Error: text/plain, nosniff, the message plus a newline.
+core::http::Response goHttpError(int status, const std::string& message);
+// A Go net/http mux answering what it has no handler for: /health → OK, else 404 page not found.
+void goHealthOr404(core::http::Request&& req, core::http::Reply reply);
 // strconv.Quote (what %q prints).
 std::string goQuote(std::string_view text);
+// A Go time.Time printed with %v in UTC: "2026-01-01 00:00:00.5 +0000 UTC".
+std::string goTime(core::WallTime t);
 // time.Now().String() in UTC: "2026-01-01 00:00:00.5 +0000 UTC m=+1.500000000".
 std::string goTimeString(core::WallTime now, core::Duration sinceStart);
 // Python str(datetime.now()) in UTC: "2026-01-01 00:00:00.500000".
 std::string pythonDatetime(core::WallTime now);
+
+// hello_world of the api-key and oidc servers: "Hello, <name>! (from authenticated server)".
+void addAuthenticatedHelloWorld(McpServer& server);
 
 // The upstream `slow` tools: a loop that ticks with the seconds waited so far (0, 1, ...,
 // seconds-1), one second apart on the runtime clock, then finishes. Never sleeps.

@@ -10,6 +10,7 @@ std::unique_ptr<MockServer> makeServer1(core::Runtime&, const MockEnv&, core::Lo
 std::unique_ptr<MockServer> makeServer2(core::Runtime&, const MockEnv&, core::Logger);
 std::unique_ptr<MockServer> makeServer3(core::Runtime&, const MockEnv&, core::Logger);
 std::unique_ptr<MockServer> makeApiKey(core::Runtime&, const MockEnv&, core::Logger);
+std::unique_ptr<MockServer> makeOidc(core::Runtime&, const MockEnv&, core::Logger);
 std::unique_ptr<MockServer> makeCustomPath(core::Runtime&, const MockEnv&, core::Logger);
 std::unique_ptr<MockServer> makeCustomResponse(core::Runtime&, const MockEnv&, core::Logger);
 std::unique_ptr<MockServer> makeBroken(core::Runtime&, const MockEnv&, core::Logger);

@@ -70,12 +70,6 @@ std::optional<int> requireInt(const Json& args, const std::string& key, std::str
     return std::nullopt;
 }
 
-Response goHttpError(int status, const std::string& text) {
-    Response r = core::http::makeResponse(status, "text/plain; charset=utf-8", text + "\n");
-    r.headers.set("X-Content-Type-Options", "nosniff");
-    return r;
-}
-
 class Server2 final : public McpMock {
   public:
     Server2(core::Runtime& runtime, core::Logger log)

@@ -441,7 +441,8 @@ struct Workloads::Impl {
         Instance inst;
         core::Logger podLog(rt.clock(), rt.logs(), key.ns + "/" + key.name + "/" + cname);
         // The container's first output line, so `kubectl logs` shows the server came up.
-        podLog.info("starting MCP server", {{"mock", info->name}, {"listen", ":" + std::to_string(port)}});
+        podLog.info("starting MCP server",
+                    {{"mock", info->name}, {"listen", ":" + std::to_string(port)}});
         inst.server = info->create(rt, env, podLog);
         inst.listener = network.listen({ip, port}, inst.server->handler());
         instances[key] = std::move(inst);

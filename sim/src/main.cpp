@@ -26,6 +26,8 @@ const char* kUsage =
     "  --seed N             seed for uids and other random values (default 1)\n"
     "  --world NAME         world profile: seed (the registration guide's prerequisites, with the\n"
     "                       controllers running; default) or bare (API server only)\n"
+    "  --mock-images FILE   more image -> mock rows, in the format of\n"
+    "                       mock-servers/data/images.yaml\n"
     "  --verbose            log every API request to stderr\n"
     "\n";
 
@@ -68,24 +70,30 @@ int main(int argc, char** argv) {
         if (arg == "--verbose") {
             options.verbose = true;
         } else if (arg == "--port" || arg == "--address" || arg == "--kubeconfig" ||
-                   arg == "--kube-version" || arg == "--seed" || arg == "--world") {
+                   arg == "--kube-version" || arg == "--seed" || arg == "--world" ||
+                   arg == "--mock-images") {
             const char* v = value(arg.c_str());
             if (!v) return usageError("flag " + arg + " needs a value");
             if (arg == "--port") {
                 char* end = nullptr;
                 long p = std::strtol(v, &end, 10);
-                if (*end != '\0' || p < 0 || p > 65535) return usageError("invalid port " + std::string(v));
+                if (*end != '\0' || p < 0 || p > 65535)
+                    return usageError("invalid port " + std::string(v));
                 options.port = static_cast<std::uint16_t>(p);
             } else if (arg == "--address") {
                 options.address = v;
             } else if (arg == "--world") {
-                if (!mcpsim::sim::World::knownProfile(v)) return usageError("unknown world " + std::string(v));
+                if (!mcpsim::sim::World::knownProfile(v))
+                    return usageError("unknown world " + std::string(v));
                 options.world = v;
             } else if (arg == "--kubeconfig") {
                 options.kubeconfig = v;
+            } else if (arg == "--mock-images") {
+                options.mockImagesFile = v;
             } else if (arg == "--kube-version") {
                 if (!parseMinor(v, &options.kubeMinor)) {
-                    return usageError("invalid --kube-version " + std::string(v) + " (want 1.27 to 1.33)");
+                    return usageError("invalid --kube-version " + std::string(v) +
+                                      " (want 1.27 to 1.33)");
                 }
             } else {
                 char* end = nullptr;

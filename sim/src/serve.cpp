@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/http/network.hpp"
 #include "mcpsim/core/runtime.hpp"
+#include "mcpsim/mocks/catalog.hpp"
 #include "world.hpp"
 
 namespace mcpsim::sim {
@@ -23,7 +25,9 @@ std::string kubeconfigFor(const std::string& serverUrl) {
            "clusters:\n"
            "- name: mcpsim\n"
            "  cluster:\n"
-           "    server: " + serverUrl + "\n"
+           "    server: " +
+           serverUrl +
+           "\n"
            "contexts:\n"
            "- name: mcpsim\n"
            "  context:\n"
@@ -64,9 +68,27 @@ int serve(const ServeOptions& options) {
     core::RuntimeOptions rtOptions;
     rtOptions.seed = options.seed;
     core::Runtime runtime(rtOptions);
+    WorldOptions worldOptions{options.world, options.kubeMinor, ""};
+    if (!options.mockImagesFile.empty()) {
+        std::ifstream in(options.mockImagesFile);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (!in) {
+            std::cerr << "mcpsim: cannot read --mock-images " << options.mockImagesFile << "\n";
+            return 1;
+        }
+        try {
+            mocks::ImageTable().addYaml(text.str());  // reports a bad table before booting
+        } catch (const std::exception& e) {
+            std::cerr << "mcpsim: --mock-images " << options.mockImagesFile << ": " << e.what()
+                      << "\n";
+            return 1;
+        }
+        worldOptions.mockImages = text.str();
+    }
     std::unique_ptr<World> world;
     try {
-        world = std::make_unique<World>(runtime, WorldOptions{options.world, options.kubeMinor});
+        world = std::make_unique<World>(runtime, worldOptions);
     } catch (const std::exception& e) {
         std::cerr << "mcpsim: cannot boot world \"" << options.world << "\": " << e.what() << "\n";
         return 1;
@@ -112,8 +134,8 @@ int serve(const ServeOptions& options) {
                         std::chrono::steady_clock::now() - started)
                         .count();
     std::cout << "mcpsim: ready api=" << url << " kubeconfig=" << kubeconfig
-              << " world=" << options.world << " kube-version=1." << options.kubeMinor << " startup=" << ms << "ms"
-              << std::endl;
+              << " world=" << options.world << " kube-version=1." << options.kubeMinor
+              << " startup=" << ms << "ms" << std::endl;
     std::cout << "export KUBECONFIG=" << kubeconfig << std::endl;
     runtime.run();
     return 0;

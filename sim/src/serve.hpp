@@ -13,6 +13,7 @@ struct ServeOptions {
     std::uint64_t seed = 1;
     bool verbose = false;
     std::string world = "seed";  // world profile: seed or bare
+    std::string mockImagesFile;  // extra image -> mock rows (YAML), if any
 };
 
 // Runs until SIGINT/SIGTERM. Returns the process exit code.

@@ -15,7 +15,8 @@ struct World::Impl {
     Impl(core::Runtime& rt, WorldOptions opts)
         : options(std::move(opts)),
           network(core::http::makeInMemoryNetwork(rt)),
-          api(rt, apiserver::ApiServerOptions{options.kubeMinor, true, 3 * 1024 * 1024, network.get()}),
+          api(rt,
+              apiserver::ApiServerOptions{options.kubeMinor, true, 3 * 1024 * 1024, network.get()}),
           // The broker is not simulated yet: no broker endpoints answer /status.
           brokerStatus(api.client(), [](const std::string&) { return std::nullopt; }) {
         if (options.profile == "bare") return;
@@ -61,9 +62,17 @@ World::World(core::Runtime& runtime, WorldOptions options)
 
 World::~World() = default;
 
-apiserver::ApiServer& World::api() { return impl_->api; }
-core::http::Network& World::clusterNetwork() { return *impl_->network; }
-const WorldOptions& World::options() const { return impl_->options; }
-bool World::knownProfile(const std::string& name) { return name == "seed" || name == "bare"; }
+apiserver::ApiServer& World::api() {
+    return impl_->api;
+}
+core::http::Network& World::clusterNetwork() {
+    return *impl_->network;
+}
+const WorldOptions& World::options() const {
+    return impl_->options;
+}
+bool World::knownProfile(const std::string& name) {
+    return name == "seed" || name == "bare";
+}
 
 }  // namespace mcpsim::sim

@@ -20,7 +20,7 @@ struct WorldOptions {
 };
 
 class World {
-public:
+  public:
     World(core::Runtime& runtime, WorldOptions options);
     ~World();
     apiserver::ApiServer& api();
@@ -29,7 +29,7 @@ public:
     const WorldOptions& options() const;
     static bool knownProfile(const std::string& name);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

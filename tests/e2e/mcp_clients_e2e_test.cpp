@@ -369,6 +369,23 @@ TEST(SdkClient, ApiKeyWithAndWithoutTheKey) {
     EXPECT_EQ(firstText(r.result), "Hello, sdk! (from authenticated server)");
 }
 
+TEST(SdkClient, OidcWithTheAdminKey) {
+    REQUIRE_NODE_TOOLS();
+    MockProcess mock("oidc",
+                     "--env ISSUER_URL=https://idp.example --env EXPECTED_AUD=mcp "
+                     "--env EXPECTED_ADMIN_TOKEN=admin");
+    ClientRun refused = sdkClient(mock.url(), "hello_world", R"({"name":"sdk"})",
+                                  {{"MCP_HEADERS", R"({"Authorization":"APIKEY guess"})"}});
+    EXPECT_EQ(refused.exitCode, 1);
+    EXPECT_NE(refused.error.find("Unauthorized: invalid API key"), std::string::npos)
+        << refused.error;
+    ClientRun r = sdkClient(mock.url(), "hello_world", R"({"name":"sdk"})",
+                            {{"MCP_HEADERS", R"({"Authorization":"APIKEY admin"})"}});
+    ASSERT_EQ(r.exitCode, 0) << r.error;
+    EXPECT_EQ(Json::parse(r.server)["name"], "mcp-oidc-test-server");
+    EXPECT_EQ(firstText(r.result), "Hello, sdk! (from authenticated server)");
+}
+
 TEST(SdkClient, CustomPath) {
     REQUIRE_NODE_TOOLS();
     MockProcess mock("custom-path");

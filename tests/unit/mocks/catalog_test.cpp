@@ -9,7 +9,7 @@ namespace {
 
 TEST(Catalog, EveryMockIsThereAndServes) {
     const std::vector<std::string> names = {"server1", "server2",     "server3",
-                                            "api-key", "custom-path", "custom-response",
+                                            "api-key", "oidc", "custom-path", "custom-response",
                                             "broken",  "everything"};
     ASSERT_EQ(catalog().size(), names.size());
     core::Runtime rt(core::RuntimeOptions{1, true});
