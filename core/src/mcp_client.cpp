@@ -138,12 +138,15 @@ void McpClient::request(const std::string& method, Json params, Done done) {
                     finish();
                     return;
                 }
-                auto stream = resp.stream;
-                auto drain = [stream, consume, finish] {
+                // The stream owns its notify callback: a weak reference avoids a cycle.
+                auto drain = [weakStream = std::weak_ptr<http::BodyStream>(resp.stream), consume,
+                              finish] {
+                    auto stream = weakStream.lock();
+                    if (!stream) return;
                     for (auto& c : stream->take()) consume(c);
                     if (stream->closed()) finish();
                 };
-                stream->setNotify(drain);
+                resp.stream->setNotify(drain);
                 drain();
                 return;
             }
@@ -194,26 +197,26 @@ void McpClient::listen() {
     http::Request req = makeRequest("GET");
     req.headers.set("Accept", "text/event-stream");
     auto self = shared_from_this();
-    network_.request(options_.endpoint, std::move(req),
-                     [self](std::error_code ec, http::Response resp) {
-                         if (ec || resp.status != 200 || !resp.stream) return;
-                         self->listening_ = resp.stream;
-                         auto parser = std::make_shared<SseParser>();
-                         std::weak_ptr<McpClient> weak = self;
-                         auto stream = resp.stream;
-                         auto drain = [weak, parser, stream] {
-                             auto me = weak.lock();
-                             if (!me) return;
-                             for (auto& c : stream->take()) {
-                                 for (const auto& data : parser->feed(c)) {
-                                     Json m = Json::parse(data, nullptr, false);
-                                     if (!m.is_discarded()) me->handleMessage(m, Json(), nullptr);
-                                 }
-                             }
-                         };
-                         stream->setNotify(drain);
-                         drain();
-                     });
+    network_.request(
+        options_.endpoint, std::move(req), [self](std::error_code ec, http::Response resp) {
+            if (ec || resp.status != 200 || !resp.stream) return;
+            self->listening_ = resp.stream;
+            auto parser = std::make_shared<SseParser>();
+            std::weak_ptr<McpClient> weak = self;
+            auto drain = [weak, parser, weakStream = std::weak_ptr<http::BodyStream>(resp.stream)] {
+                auto me = weak.lock();
+                auto stream = weakStream.lock();
+                if (!me || !stream) return;
+                for (auto& c : stream->take()) {
+                    for (const auto& data : parser->feed(c)) {
+                        Json m = Json::parse(data, nullptr, false);
+                        if (!m.is_discarded()) me->handleMessage(m, Json(), nullptr);
+                    }
+                }
+            };
+            resp.stream->setNotify(drain);
+            drain();
+        });
 }
 
 void McpClient::close(std::function<void()> done) {

@@ -6,6 +6,8 @@
 
 #include "cel.hpp"
 
+#include "mcpsim/core/go_quote.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -444,31 +446,11 @@ class Lexer {
             ++i_;
             char e = peek();
             ++i_;
+            if (auto simple = core::goSimpleEscape(e)) {
+                out.push_back(*simple);
+                continue;
+            }
             switch (e) {
-                case 'a':
-                    out.push_back('\a');
-                    break;
-                case 'b':
-                    out.push_back('\b');
-                    break;
-                case 'f':
-                    out.push_back('\f');
-                    break;
-                case 'n':
-                    out.push_back('\n');
-                    break;
-                case 'r':
-                    out.push_back('\r');
-                    break;
-                case 't':
-                    out.push_back('\t');
-                    break;
-                case 'v':
-                    out.push_back('\v');
-                    break;
-                case '\\':
-                    out.push_back('\\');
-                    break;
                 case '\'':
                     out.push_back('\'');
                     break;

@@ -16,7 +16,9 @@ using core::kube::StatusCause;
 
 namespace {
 
-[[noreturn]] void raise(ApiError e) { throw ApiException(std::move(e)); }
+[[noreturn]] void raise(ApiError e) {
+    throw ApiException(std::move(e));
+}
 
 Json& meta(Json& o) {
     if (!o.contains("metadata") || !o["metadata"].is_object()) o["metadata"] = Json::object();
@@ -55,6 +57,33 @@ bool sameContent(Json a, Json b) {
     return a == b;
 }
 
+[[noreturn]] void raiseStaleWrite(const ResourceType& t, const std::string& name) {
+    raise(core::kube::conflict(t.plural, t.group, name,
+                               "the object has been modified; please apply your changes to the "
+                               "latest version and try again"));
+}
+
+// Sets `to`'s status to `from`'s (absent when `from` has none).
+void copyStatus(const Json& from, Json& to) {
+    if (from.contains("status")) {
+        to["status"] = from["status"];
+    } else {
+        to.erase("status");
+    }
+}
+
+// What an update or patch may write: on the status subresource only `status` from the incoming
+// object; on the main resource everything but `status` when status is a subresource.
+Json writableCandidate(const ResourceType& t, const Json& current, Json incoming, bool statusOnly) {
+    if (statusOnly) {
+        Json candidate = current;
+        copyStatus(incoming, candidate);
+        return candidate;
+    }
+    if (t.hasStatus()) copyStatus(current, incoming);
+    return incoming;
+}
+
 bool hasFinalizers(const Json& o) {
     auto md = o.find("metadata");
     if (md == o.end()) return false;
@@ -71,7 +100,9 @@ Engine::Engine(core::Runtime& runtime, TypeRegistry& registry, ObjectStore& stor
       uidRng_(runtime.rng().fork("apiserver.uid")),
       nameRng_(runtime.rng().fork("apiserver.generateName")) {}
 
-std::string Engine::now() const { return core::formatRfc3339(rt_.clock().now()); }
+std::string Engine::now() const {
+    return core::formatRfc3339(rt_.clock().now());
+}
 
 Json Engine::toVersion(const ResourceType& type, const std::string& version, Json object) const {
     object["apiVersion"] = type.apiVersion(version);
@@ -98,7 +129,8 @@ std::function<bool(const Json&)> Engine::selectorFilter(const ResourceType& type
     }
     if (fs) {
         for (const auto& key : fs->keys()) {
-            if (key == "metadata.name" || (key == "metadata.namespace" && type.namespaced)) continue;
+            if (key == "metadata.name" || (key == "metadata.namespace" && type.namespaced))
+                continue;
             if (std::find(type.fieldSelectors.begin(), type.fieldSelectors.end(), key) ==
                 type.fieldSelectors.end()) {
                 raise(core::kube::badRequest(fieldLabelNotSupportedMessage(key)));
@@ -137,9 +169,9 @@ void Engine::checkNamespaceWritable(const ResourceType& type, const std::string&
     const Json* nsObj = nsType ? store_.get(typeKey(*nsType), ObjectKey{"", ns}) : nullptr;
     if (!nsObj) raise(core::kube::notFound("namespaces", "", ns));
     if (metaOf(*nsObj).contains("deletionTimestamp")) {
-        ApiError e = core::kube::forbidden(type.plural, type.group, name,
-                                           "unable to create new content in namespace " + ns +
-                                               " because it is being terminated");
+        ApiError e = core::kube::forbidden(
+            type.plural, type.group, name,
+            "unable to create new content in namespace " + ns + " because it is being terminated");
         e.causes.push_back({"NamespaceTerminating", "namespace " + ns + " is being terminated",
                             "metadata.namespace"});
         raise(e);
@@ -161,11 +193,11 @@ void Engine::prepareForWrite(const ResourceType& type, Json& obj, const Json* ol
                 }
                 if (via == Via::Patch) {
                     // The patch handler reports it as an invalid "patch" field of no kind.
-                    raise(core::kube::invalid("", "", "", "",
-                                              {{"FieldValueInvalid",
-                                                "Invalid value: " + Json(beforePrune.dump()).dump() +
-                                                    ": " + msg,
-                                                "patch"}}));
+                    raise(core::kube::invalid(
+                        "", "", "", "",
+                        {{"FieldValueInvalid",
+                          "Invalid value: " + Json(beforePrune.dump()).dump() + ": " + msg,
+                          "patch"}}));
                 }
                 const std::string v = beforePrune.value("apiVersion", "");
                 const std::string version = v.substr(v.find('/') + 1);
@@ -202,7 +234,8 @@ void Engine::validate(const ResourceType& type, const Json& obj, const Json* old
         if (oldMd.contains("deletionTimestamp")) {
             // No finalizer may be added while the object is being deleted.
             std::set<std::string> before;
-            for (const auto& f : oldMd.value("finalizers", Json::array())) before.insert(f.get<std::string>());
+            for (const auto& f : oldMd.value("finalizers", Json::array()))
+                before.insert(f.get<std::string>());
             for (const auto& f : metaOf(obj).value("finalizers", Json::array())) {
                 if (!before.count(f.get<std::string>())) {
                     errs.push_back({"FieldValueForbidden",
@@ -222,7 +255,8 @@ void Engine::validate(const ResourceType& type, const Json& obj, const Json* old
 
 WriteResult Engine::create(const ResourceType& type, const std::string& version,
                            const std::string& ns, Json body, const WriteContext& ctx) {
-    if (!body.is_object()) raise(core::kube::badRequest("the body of the request must be an object"));
+    if (!body.is_object())
+        raise(core::kube::badRequest("the body of the request must be an object"));
     Json& md = meta(body);
     const std::string bodyNs = strField(md, "namespace");
     if (type.namespaced) {
@@ -298,14 +332,13 @@ Json Engine::commitUpdate(const ResourceType& type, const Json& current, Json ca
     if (md["managedFields"].empty()) md.erase("managedFields");
     candidate["apiVersion"] = current["apiVersion"];
     candidate["kind"] = type.kind;
-    if (type.generation &&
-        generationContent(type, candidate) != generationContent(type, current)) {
+    if (type.generation && generationContent(type, candidate) != generationContent(type, current)) {
         md["generation"] = cur.value("generation", 0) + 1;
     }
     if (sameContent(candidate, current)) return current;
-    recordManagedFields(candidate, &current, ctx.fieldManager.empty() ? "unknown" : ctx.fieldManager,
-                        operation, current.value("apiVersion", ""), now(),
-                        statusOnly ? "status" : "");
+    recordManagedFields(candidate, &current,
+                        ctx.fieldManager.empty() ? "unknown" : ctx.fieldManager, operation,
+                        current.value("apiVersion", ""), now(), statusOnly ? "status" : "");
     if (ctx.dryRun) return candidate;
     const ObjectKey key = ObjectKey::ofObject(current);
     if (md.contains("deletionTimestamp") && !hasFinalizers(candidate)) {
@@ -323,7 +356,8 @@ Json Engine::commitUpdate(const ResourceType& type, const Json& current, Json ca
 WriteResult Engine::update(const ResourceType& type, const std::string& version,
                            const ObjectKey& key, Json body, const WriteContext& ctx,
                            bool statusOnly) {
-    if (!body.is_object()) raise(core::kube::badRequest("the body of the request must be an object"));
+    if (!body.is_object())
+        raise(core::kube::badRequest("the body of the request must be an object"));
     Json& md = meta(body);
     const std::string bodyName = strField(md, "name");
     if (!bodyName.empty() && bodyName != key.name) {
@@ -344,41 +378,23 @@ WriteResult Engine::update(const ResourceType& type, const std::string& version,
     const std::string rv = strField(md, "resourceVersion");
     if (rv.empty() && type.crd) {
         // The storage layer names the resource, not the kind, in this one.
-        raise(core::kube::invalid(type.qualifiedResource(), type.group, type.plural, key.name,
-                                  {{"FieldValueInvalid",
-                                    "Invalid value: 0x0: must be specified for an update",
-                                    "metadata.resourceVersion"}}));
+        raise(core::kube::invalid(
+            type.qualifiedResource(), type.group, type.plural, key.name,
+            {{"FieldValueInvalid", "Invalid value: 0x0: must be specified for an update",
+              "metadata.resourceVersion"}}));
     }
     if (!rv.empty() && rv != strField(metaOf(current), "resourceVersion")) {
-        raise(core::kube::conflict(type.plural, type.group, key.name,
-                                   "the object has been modified; please apply your changes to "
-                                   "the latest version and try again"));
+        raiseStaleWrite(type, key.name);
     }
     WriteResult result;
-    Json candidate;
-    if (statusOnly) {
-        candidate = current;
-        if (body.contains("status")) {
-            candidate["status"] = body["status"];
-        } else {
-            candidate.erase("status");
-        }
-    } else {
-        candidate = std::move(body);
-        if (type.hasStatus()) {
-            if (current.contains("status")) {
-                candidate["status"] = current["status"];
-            } else {
-                candidate.erase("status");
-            }
-        }
-    }
+    Json candidate = writableCandidate(type, current, std::move(body), statusOnly);
     meta(candidate)["namespace"] = current["metadata"].value("namespace", Json());
     if (!type.namespaced) candidate["metadata"].erase("namespace");
     prepareForWrite(type, candidate, &current, ctx, result.warnings, Via::Update);
     validate(type, candidate, &current);
-    result.object = toVersion(type, version,
-                              commitUpdate(type, current, std::move(candidate), ctx, statusOnly, "Update"));
+    result.object =
+        toVersion(type, version,
+                  commitUpdate(type, current, std::move(candidate), ctx, statusOnly, "Update"));
     return result;
 }
 
@@ -420,7 +436,8 @@ WriteResult Engine::patch(const ResourceType& type, const std::string& version,
             if (current.contains("status")) candidate["status"] = current["status"];
         }
         validate(type, candidate, &current);
-        Json committed = commitUpdate(type, current, std::move(candidate), ctx, statusOnly, "Apply");
+        Json committed =
+            commitUpdate(type, current, std::move(candidate), ctx, statusOnly, "Apply");
         if (!ctx.dryRun && store_.get(typeKey(type), key)) {
             Json stored = *store_.get(typeKey(type), key);
             if (setApplyOwnership(stored, ctx.fieldManager, current.value("apiVersion", ""), now(),
@@ -437,10 +454,12 @@ WriteResult Engine::patch(const ResourceType& type, const std::string& version,
     try {
         switch (kind) {
             case PatchKind::Json:
-                patched = applyJsonPatch(current, decodePatchBody(body, PatchBodyFormat::JsonPatch));
+                patched =
+                    applyJsonPatch(current, decodePatchBody(body, PatchBodyFormat::JsonPatch));
                 break;
             case PatchKind::Merge:
-                patched = applyMergePatch(current, decodePatchBody(body, PatchBodyFormat::MergePatch));
+                patched =
+                    applyMergePatch(current, decodePatchBody(body, PatchBodyFormat::MergePatch));
                 break;
             case PatchKind::Strategic:
                 patched = applyStrategicMergePatch(
@@ -462,34 +481,15 @@ WriteResult Engine::patch(const ResourceType& type, const std::string& version,
     Json& md = meta(patched);
     const std::string rv = strField(md, "resourceVersion");
     if (rv != strField(metaOf(current), "resourceVersion")) {
-        raise(core::kube::conflict(type.plural, type.group, key.name,
-                                   "the object has been modified; please apply your changes to "
-                                   "the latest version and try again"));
+        raiseStaleWrite(type, key.name);
     }
     WriteResult result;
-    Json candidate;
-    if (statusOnly) {
-        candidate = current;
-        if (patched.contains("status")) {
-            candidate["status"] = patched["status"];
-        } else {
-            candidate.erase("status");
-        }
-    } else {
-        candidate = std::move(patched);
-        if (type.hasStatus()) {
-            if (current.contains("status")) {
-                candidate["status"] = current["status"];
-            } else {
-                candidate.erase("status");
-            }
-        }
-    }
+    Json candidate = writableCandidate(type, current, std::move(patched), statusOnly);
     prepareForWrite(type, candidate, &current, ctx, result.warnings, Via::Patch);
     validate(type, candidate, &current);
-    result.object = toVersion(
-        type, version,
-        commitUpdate(type, *currentPtr, std::move(candidate), ctx, statusOnly, "Update"));
+    result.object =
+        toVersion(type, version,
+                  commitUpdate(type, *currentPtr, std::move(candidate), ctx, statusOnly, "Update"));
     return result;
 }
 
@@ -501,7 +501,8 @@ Json Engine::remove(const ResourceType& type, const std::string& version, const 
     const Json& cmd = metaOf(current);
     if (options.is_object() && options.contains("preconditions")) {
         const Json& pre = options["preconditions"];
-        if (pre.contains("uid") && pre["uid"].is_string() && pre["uid"] != cmd.value("uid", Json())) {
+        if (pre.contains("uid") && pre["uid"].is_string() &&
+            pre["uid"] != cmd.value("uid", Json())) {
             raise(core::kube::conflict(
                 type.plural, type.group, key.name,
                 "Precondition failed: UID in precondition: " + pre["uid"].get<std::string>() +
@@ -547,7 +548,8 @@ Json Engine::removeCollection(const ResourceType& type, const std::string& versi
     Json deleted = Json::array();
     for (const auto& item : listed["items"]) {
         try {
-            deleted.push_back(remove(type, version, ObjectKey::ofObject(item), Json::object(), ctx));
+            deleted.push_back(
+                remove(type, version, ObjectKey::ofObject(item), Json::object(), ctx));
         } catch (const ApiException& e) {
             if (e.error.reason != "NotFound") throw;
         }
@@ -597,7 +599,8 @@ void Engine::scheduleGarbageCollection(const std::string& ownerUid, const std::s
             std::vector<ObjectKey> dependents;
             for (const Json* o : store_.list(typeKey(*t), "")) {
                 for (const auto& ref : metaOf(*o).value("ownerReferences", Json::array())) {
-                    if (ref.value("uid", "") == ownerUid) dependents.push_back(ObjectKey::ofObject(*o));
+                    if (ref.value("uid", "") == ownerUid)
+                        dependents.push_back(ObjectKey::ofObject(*o));
                 }
             }
             for (const auto& k : dependents) {

@@ -1,5 +1,7 @@
 #include "jsonpath.hpp"
 
+#include "mcpsim/core/go_quote.hpp"
+
 #include <unordered_map>
 
 #include <algorithm>
@@ -172,31 +174,11 @@ std::string unquoteExtend(const std::string& s) {
         if (i + 1 >= in.size()) throw syntax;
         char e = in[i + 1];
         i += 2;
+        if (auto simple = core::goSimpleEscape(e)) {
+            out.push_back(*simple);
+            continue;
+        }
         switch (e) {
-            case 'a':
-                out.push_back('\a');
-                break;
-            case 'b':
-                out.push_back('\b');
-                break;
-            case 'f':
-                out.push_back('\f');
-                break;
-            case 'n':
-                out.push_back('\n');
-                break;
-            case 'r':
-                out.push_back('\r');
-                break;
-            case 't':
-                out.push_back('\t');
-                break;
-            case 'v':
-                out.push_back('\v');
-                break;
-            case '\\':
-                out.push_back('\\');
-                break;
             case 'x':
                 out.push_back(static_cast<char>(hex(2)));
                 break;

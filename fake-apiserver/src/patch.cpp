@@ -1,6 +1,7 @@
 #include "patch.hpp"
 
 #include "mcpsim/core/go_json.hpp"
+#include "mcpsim/core/go_quote.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -14,6 +15,7 @@
 
 namespace mcpsim::apiserver {
 
+using core::goQuote;
 using nlohmann::json;
 
 namespace {
@@ -81,39 +83,6 @@ std::string childPath(const std::string& parent, const std::string& key) {
 
 // ---- Go formatting -----------------------------------------------------------------------------
 // Error texts embed Go-formatted values; these reproduce the formats for JSON-shaped data.
-
-// strconv.Quote for the bytes that occur in practice.
-std::string goQuote(std::string_view text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    char escaped[8];
-                    std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
-                    out += escaped;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
-}
 
 // fmt's %v of a float64: shortest digits, exponent form below 1e-4 and from 1e21.
 std::string goFloat(double value) {

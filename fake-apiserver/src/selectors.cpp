@@ -1,5 +1,7 @@
 #include "selectors.hpp"
 
+#include "mcpsim/core/go_quote.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -12,6 +14,7 @@
 
 namespace mcpsim::apiserver {
 
+using core::goQuote;
 using nlohmann::json;
 
 std::string fieldLabelNotSupportedMessage(const std::string& key) {
@@ -22,51 +25,6 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------
 // apimachinery validation messages
-
-// Go's strconv.Quote (%q) for the strings we print.
-std::string goQuote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\a':
-                out += "\\a";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\v':
-                out += "\\v";
-                break;
-            default:
-                if (c < 0x20 || c == 0x7F) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\x%02x", c);
-                    out += buf;
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
-    return out + "\"";
-}
 
 // Go's %#v of a []string: []string(nil), []string{}, []string{"a", "b"}.
 std::string goStringSlice(const std::vector<std::string>& v, bool isNil) {

@@ -109,51 +109,6 @@ Json goHeaderContent(const core::http::Headers& headers) {
     return content;
 }
 
-std::string goQuote(std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\a':
-                out += "\\a";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\v':
-                out += "\\v";
-                break;
-            default:
-                if (u < 0x20 || u == 0x7f) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\x%02x", u);
-                    out += buf;
-                } else {
-                    out += c;  // printable ASCII and UTF-8 pass through
-                }
-        }
-    }
-    return out + "\"";
-}
-
 core::http::Response goHttpError(int status, const std::string& message) {
     auto r = core::http::makeResponse(status, "text/plain; charset=utf-8", message + "\n");
     r.headers.set("X-Content-Type-Options", "nosniff");

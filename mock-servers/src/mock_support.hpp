@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "mcpsim/core/clock.hpp"
+#include "mcpsim/core/go_quote.hpp"
 #include "mcpsim/core/http/message.hpp"
 #include "mcpsim/core/json.hpp"
 #include "mcpsim/core/mcp/server.hpp"
@@ -16,6 +17,7 @@
 
 namespace mcpsim::mocks {
 
+using core::goQuote;
 using core::mcp::McpServer;
 using core::mcp::McpServerOptions;
 using core::mcp::RequestContext;
@@ -55,8 +57,6 @@ Json goHeaderContent(const core::http::Headers& headers);
 core::http::Response goHttpError(int status, const std::string& message);
 // A Go net/http mux answering what it has no handler for: /health → OK, else 404 page not found.
 void goHealthOr404(core::http::Request&& req, core::http::Reply reply);
-// strconv.Quote (what %q prints).
-std::string goQuote(std::string_view text);
 // A Go time.Time printed with %v in UTC: "2026-01-01 00:00:00.5 +0000 UTC".
 std::string goTime(core::WallTime t);
 // time.Now().String() in UTC: "2026-01-01 00:00:00.5 +0000 UTC m=+1.500000000".

@@ -99,8 +99,8 @@ std::string makeTempDir(const std::string& prefix) {
     return buf.data();
 }
 
-CommandResult runShell(const std::string& script, const Env& env,
-                       std::chrono::milliseconds timeout, const std::string& workDir) {
+CommandResult runShell(const std::string& script, const Env& env, std::chrono::milliseconds timeout,
+                       const std::string& workDir) {
     int outFd, errFd;
     pid_t pid = spawnShell(script, env, workDir, &outFd, &errFd);
     return collect(pid, outFd, errFd, timeout);
@@ -120,19 +120,17 @@ CommandResult BackgroundCommand::finish(std::chrono::milliseconds timeout) {
     return r;
 }
 
-ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
-    dir_ = makeTempDir("mcpsim-e2e");
-    kubeconfig_ = dir_ + "/kubeconfig";
-    const std::string outPath = dir_ + "/serve.stdout";
-    pid_ = fork();
-    if (pid_ == 0) {
-        std::string cmd = "exec '" + mcpsimBinary() + "' serve --port 0 --kubeconfig '" +
-                          kubeconfig_ + "' --kube-version 1." + std::to_string(kubeMinor) + " " +
-                          (extraArgs.empty() ? std::string("--world bare") : extraArgs) + " >'" + outPath + "' 2>'" + dir_ + "/serve.stderr'";
-        execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+namespace {
+
+// Starts `command` under bash and waits (up to 30 s) for the first complete line of its stdout,
+// which announces readiness. *pid is the child's, or -1 once it has exited.
+std::string startAndReadReadyLine(const std::string& command, const std::string& outPath,
+                                  pid_t* pid) {
+    *pid = fork();
+    if (*pid == 0) {
+        execl("/bin/bash", "bash", "-c", command.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
-    // The first stdout line announces readiness.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     std::string line;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -140,12 +138,27 @@ ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
         if (std::getline(in, line) && !in.eof()) break;
         line.clear();
         int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
+        if (waitpid(*pid, &status, WNOHANG) == *pid) {
+            *pid = -1;
             break;
         }
         usleep(5000);
     }
+    return line;
+}
+
+}  // namespace
+
+ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
+    dir_ = makeTempDir("mcpsim-e2e");
+    kubeconfig_ = dir_ + "/kubeconfig";
+    const std::string outPath = dir_ + "/serve.stdout";
+    const std::string line = startAndReadReadyLine(
+        "exec '" + mcpsimBinary() + "' serve --port 0 --kubeconfig '" + kubeconfig_ +
+            "' --kube-version 1." + std::to_string(kubeMinor) + " " +
+            (extraArgs.empty() ? std::string("--world bare") : extraArgs) + " >'" + outPath +
+            "' 2>'" + dir_ + "/serve.stderr'",
+        outPath, &pid_);
     readyLine_ = line;
     auto pos = line.find("api=");
     if (pos == std::string::npos) {
@@ -172,7 +185,9 @@ CommandResult ServeProcess::sh(const std::string& script, std::chrono::milliseco
     return runShell(script, env(), timeout, dir_);
 }
 
-bool ServeProcess::alive() const { return pid_ > 0 && kill(pid_, 0) == 0; }
+bool ServeProcess::alive() const {
+    return pid_ > 0 && kill(pid_, 0) == 0;
+}
 
 int ServeProcess::terminate() {
     if (pid_ <= 0) return -1;
@@ -186,32 +201,15 @@ int ServeProcess::terminate() {
 MockProcess::MockProcess(const std::string& name, const std::string& extraArgs) {
     dir_ = makeTempDir("mcpsim-mock");
     const std::string outPath = dir_ + "/mock.stdout";
-    pid_ = fork();
-    if (pid_ == 0) {
-        const std::string cmd = "exec '" + mcpsimBinary() + "' mock '" + name + "' --port 0 " +
-                                extraArgs + " >'" + outPath + "' 2>'" + dir_ + "/mock.stderr'";
-        execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    // The first stdout line announces readiness.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    std::string line;
-    while (std::chrono::steady_clock::now() < deadline) {
-        std::ifstream in(outPath);
-        if (std::getline(in, line) && !in.eof()) break;
-        line.clear();
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            pid_ = -1;
-            break;
-        }
-        usleep(5000);
-    }
+    const std::string line =
+        startAndReadReadyLine("exec '" + mcpsimBinary() + "' mock '" + name + "' --port 0 " +
+                                  extraArgs + " >'" + outPath + "' 2>'" + dir_ + "/mock.stderr'",
+                              outPath, &pid_);
     readyLine_ = line;
     const auto pos = line.find(" ready url=");
     if (pos == std::string::npos) {
-        throw std::runtime_error("mcpsim mock " + name + " did not become ready: '" + line +
-                                 "' " + stderrText());
+        throw std::runtime_error("mcpsim mock " + name + " did not become ready: '" + line + "' " +
+                                 stderrText());
     }
     url_ = line.substr(pos + 11);
 }
@@ -230,7 +228,9 @@ std::string MockProcess::stderrText() const {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-bool MockProcess::alive() const { return pid_ > 0 && kill(pid_, 0) == 0; }
+bool MockProcess::alive() const {
+    return pid_ > 0 && kill(pid_, 0) == 0;
+}
 
 int MockProcess::terminate() {
     if (pid_ <= 0) return -1;
