@@ -102,9 +102,6 @@ struct Exchange {
     }
 };
 
-// received() keeps the newest messages only, so a long-running mock does not grow forever.
-constexpr std::size_t kMaxReceived = 10000;
-
 }  // namespace
 
 class ContextImpl;
@@ -134,7 +131,6 @@ struct McpServer::Impl {
     std::vector<std::pair<Json, PromptHandler>> prompts;
     std::vector<std::pair<Json, ResourceHandler>> resources;
     std::vector<std::pair<Json, ResourceHandler>> templates;
-    std::vector<Json> received;
     std::vector<TimerHandle> timers;
     // Every response stream handed out, closed when the server goes away.
     std::vector<std::weak_ptr<http::BodyStream>> streams;
@@ -145,7 +141,6 @@ struct McpServer::Impl {
     void remove(const http::Request& req, http::Reply& reply);
     std::shared_ptr<Session> sessionFor(const http::Request& req, http::Reply& reply);
     bool versionAccepted(const http::Request& req, http::Reply& reply);
-    void record(const Json& message);
     std::shared_ptr<http::BodyStream> openStream();
     void dispatch(const std::shared_ptr<ContextImpl>& ctx);
     void builtin(const std::shared_ptr<ContextImpl>& ctx);
@@ -161,10 +156,10 @@ class ContextImpl final : public RequestContext {
           message_(std::move(message)),
           method_(message_["method"].get<std::string>()),
           headers_(headers) {
-        params_ = message_.contains("params") ? message_["params"] : Json::object();
+        if (!message_.contains("params")) message_["params"] = Json::object();
     }
     const std::string& method() const override { return method_; }
-    const Json& params() const override { return params_; }
+    const Json& params() const override { return message_["params"]; }
     const Json& id() const override { return message_.at("id"); }
     const http::Headers& headers() const override { return headers_; }
     Session& session() override { return *session_; }
@@ -198,7 +193,6 @@ class ContextImpl final : public RequestContext {
     std::shared_ptr<Exchange> exchange_;
     Json message_;
     std::string method_;
-    Json params_;
     http::Headers headers_;
     bool answered_ = false;
 };
@@ -214,13 +208,6 @@ Json McpServer::Impl::capabilities() const {
         caps[it.key()] = it.value();
     }
     return caps;
-}
-
-void McpServer::Impl::record(const Json& message) {
-    if (received.size() >= kMaxReceived) {
-        received.erase(received.begin(), received.begin() + kMaxReceived / 2);
-    }
-    received.push_back(message);
 }
 
 std::shared_ptr<http::BodyStream> McpServer::Impl::openStream() {
@@ -313,8 +300,13 @@ void McpServer::Impl::post(http::Request&& req, http::Reply& reply) {
         return;
     }
     const bool batch = body.is_array();
-    std::vector<Json> messages =
-        batch ? std::vector<Json>(body.begin(), body.end()) : std::vector<Json>{body};
+    std::vector<Json> messages;
+    if (batch) {
+        messages.reserve(body.size());
+        for (auto& m : body) messages.push_back(std::move(m));
+    } else {
+        messages.push_back(std::move(body));
+    }
     if (messages.empty()) {
         reply(jsonError(400, codes::kParseError, "Parse error: Invalid JSON-RPC message"));
         return;
@@ -327,7 +319,6 @@ void McpServer::Impl::post(http::Request&& req, http::Reply& reply) {
         }
         hasInitialize = hasInitialize || stringField(m, "method") == "initialize";
     }
-    for (const auto& m : messages) record(m);
     std::shared_ptr<Session> session;
     std::string newSessionId;
     if (hasInitialize) {
@@ -377,7 +368,7 @@ void McpServer::Impl::post(http::Request&& req, http::Reply& reply) {
             case MessageKind::Request:
                 ++exchange->outstanding;
                 contexts.push_back(
-                    std::make_shared<ContextImpl>(session, exchange, m, req.headers));
+                    std::make_shared<ContextImpl>(session, exchange, std::move(m), req.headers));
                 break;
             case MessageKind::Invalid:
                 break;
@@ -623,9 +614,6 @@ http::Handler McpServer::handler() {
 
 std::size_t McpServer::sessionCount() const {
     return impl_->sessions.size();
-}
-const std::vector<Json>& McpServer::received() const {
-    return impl_->received;
 }
 Runtime& McpServer::runtime() {
     return impl_->rt;

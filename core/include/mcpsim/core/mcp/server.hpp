@@ -132,8 +132,6 @@ class McpServer {
 
     http::Handler handler();
     std::size_t sessionCount() const;
-    // The JSON-RPC messages received, in order (tests look at them); the newest 10000 at most.
-    const std::vector<Json>& received() const;
     Runtime& runtime();
 
     struct Impl;  // internal; public so the implementation's helpers can name it
