@@ -71,12 +71,13 @@ std::string ConfigSecret::render(const Json& config) {
     return core::toYaml(out);
 }
 
-Json ConfigSecret::parseCached(const core::kube::ObjectKey& key, const std::string& raw) {
+Json& ConfigSecret::cachedConfig(const core::kube::ObjectKey& key, const std::string& raw) {
     auto it = parsed_.find(key);
-    if (it != parsed_.end() && it->second.first == raw) return it->second.second;
-    Json config = parse(raw);
-    parsed_[key] = {raw, config};
-    return config;
+    if (it == parsed_.end() || it->second.first != raw) {
+        Json config = parse(raw);
+        it = parsed_.insert_or_assign(key, std::pair{raw, std::move(config)}).first;
+    }
+    return it->second.second;
 }
 
 ConfigSecret::Error ConfigSecret::modify(const std::string& ns, const Change& change) {
@@ -96,23 +97,29 @@ ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool 
             got = client_.get(kinds::kSecret, key);
         }
         if (!got.ok()) return "failed to get config secret: " + got.error().message;
-        Json secret = got.value();
+        Json secret = std::move(got.value());
         std::string raw = configText(secret);
-        Json config;
+        Json* config = nullptr;
         try {
-            config = parseCached(key, raw);
+            config = &cachedConfig(key, raw);
         } catch (const std::exception& e) {
             return std::string(e.what());
         }
-        const Write write = change(config, raw);
+        const Write write = change(*config, raw);
         if (write == Write::None) return std::nullopt;
-        if (write == Write::Config) raw = render(config);
+        if (write == Write::Config) raw = render(*config);
         secret["stringData"] = {{kConfigKey, raw}};
         auto updated = client_.update(secret);
         if (updated.ok()) {
-            if (write == Write::Config) parsed_[key] = {raw, std::move(config)};
+            // The cache now describes what was written (a raw write is re-parsed when read).
+            if (write == Write::Config) {
+                parsed_[key].first = raw;
+            } else {
+                parsed_.erase(key);
+            }
             return std::nullopt;
         }
+        parsed_.erase(key);  // the in-place edit did not land
         if (!updated.isConflict()) {
             return "failed to update config secret: " + updated.error().message;
         }

@@ -53,8 +53,9 @@ class ConfigSecret {
     Error modify(const core::kube::ObjectKey& secret, bool create, const Change& change);
 
     // The parsed config of each Secret by its raw text: parsing YAML is the expensive part of a
-    // write, and most reads see the text this writer produced last.
-    Json parseCached(const core::kube::ObjectKey& key, const std::string& raw);
+    // write, and most reads see the text this writer produced last. modify() edits it in place
+    // (no copy of a large config per reconcile) and drops it when the edit does not land.
+    Json& cachedConfig(const core::kube::ObjectKey& key, const std::string& raw);
 
     core::kube::Client& client_;
     core::Logger log_;
