@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     // A closed stdout or peer must not kill the server; writes fail with EPIPE instead.
     std::signal(SIGPIPE, SIG_IGN);
     if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
-        std::cout << kUsage << mcpsim::sim::kMockUsage;
+        std::cout << kUsage << mcpsim::sim::kMockUsage << "\n" << mcpsim::sim::mockCatalogText();
         return argc < 2 ? 2 : 0;
     }
     const std::string command = argv[1];

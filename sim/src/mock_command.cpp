@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <random>
@@ -23,6 +24,16 @@ const char* const kMockUsage =
     "                       e.g. --env EXPECTED_AUTH='Bearer x' or --env FAILURE_MODE=no-tools\n"
     "  --seed N             seed for session ids (default: random)\n";
 
+std::string mockCatalogText() {
+    std::size_t width = 0;
+    for (const auto& m : mocks::catalog()) width = std::max(width, m.name.size());
+    std::string out = "mocks:\n";
+    for (const auto& m : mocks::catalog()) {
+        out += "  " + m.name + std::string(width - m.name.size() + 2, ' ') + m.description + "\n";
+    }
+    return out;
+}
+
 namespace {
 
 // Standalone mocks answer only to loopback names (DNS-rebinding protection, as the TypeScript
@@ -38,9 +49,7 @@ std::string mcpPath(const std::string& mock) {
 
 int usageError(const std::string& msg) {
     std::cerr << "mcpsim: " << msg << "\n\nusage: mcpsim mock NAME [flags]\n\n" << kMockUsage;
-    std::cerr << "\nmocks:\n";
-    for (const auto& m : mocks::catalog())
-        std::cerr << "  " << m.name << "  " << m.description << "\n";
+    std::cerr << "\n" << mockCatalogText();
     return 2;
 }
 

@@ -264,7 +264,15 @@ TEST(MockCommand, BadUsage) {
     CommandResult unknown = runShell("'" + mcpsimBinary() + "' mock nosuch --port 0");
     EXPECT_EQ(unknown.exitCode, 2);
     EXPECT_NE(unknown.err.find("unknown mock \"nosuch\""), std::string::npos) << unknown.err;
-    EXPECT_NE(unknown.err.find("everything"), std::string::npos) << "lists the mocks";
+    // Lists the mocks, names in one column.
+    EXPECT_NE(unknown.err.find("\n  oidc             hello_world behind APIKEY"), std::string::npos)
+        << unknown.err;
+    EXPECT_NE(unknown.err.find("\n  everything       the conformance suite"), std::string::npos)
+        << unknown.err;
+    CommandResult help = runShell("'" + mcpsimBinary() + "' --help");
+    EXPECT_EQ(help.exitCode, 0);
+    EXPECT_NE(help.out.find("\n  custom-response  hand-written responder"), std::string::npos)
+        << help.out;
     CommandResult badEnv = runShell("'" + mcpsimBinary() + "' mock server1 --env NOEQUALS");
     EXPECT_EQ(badEnv.exitCode, 2);
     CommandResult badPort = runShell("'" + mcpsimBinary() + "' mock server1 --port 70000");
