@@ -109,6 +109,10 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
     EXPECT_NE(logs.find("msg=\"Controller starting (health: :8081, metrics: :8082)...\""), std::string::npos) << logs;
     EXPECT_NE(logs.find("msg=\"reconciling mcpgatewayextension\""), std::string::npos);
     EXPECT_NE(logs.find("msg=\"main reconcile logic starting for\" controller=mcpserverregistration"), std::string::npos);
+    // The controller runs with --log-level=0: every message listed for it is at INFO.
+    EXPECT_NE(logs.find("level=INFO msg=\"SecretReaderWriter readOrCreateConfigSecret\""),
+              std::string::npos);
+    EXPECT_EQ(logs.find("level=DEBUG"), std::string::npos) << logs;
 }
 
 TEST_F(RegistrationGuideE2E, MissingRouteThenRouteCreated) {

@@ -87,7 +87,7 @@ ConfigSecret::Error ConfigSecret::modify(const std::string& ns, const Change& ch
 ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool create,
                                          const Change& change) {
     for (int attempt = 0; attempt < 4; ++attempt) {
-        log_.debug("SecretReaderWriter readOrCreateConfigSecret", {{"namespace", key.ns}});
+        log_.info("SecretReaderWriter readOrCreateConfigSecret", {{"namespace", key.ns}});
         auto got = client_.get(kinds::kSecret, key);
         if (got.isNotFound() && create) {
             auto created = client_.create(newSecret(key.ns));

@@ -311,7 +311,7 @@ ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
             return ReconcileResult::failed(msg);
         }
         const Json& body = std::get<Json>(status);
-        log.debug("server response ", {{"body", body.dump()}});
+        log.info("server response ", {{"body", body.dump()}});
         std::optional<Json> server;
         const Json servers = body.value("servers", Json::array());
         for (const auto& s : servers) {
