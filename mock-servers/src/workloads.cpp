@@ -50,6 +50,36 @@ std::string templateHash(const Json& tmpl) {
     return out;
 }
 
+// A TCP port number, or nullopt for anything else ("abc", "0", "70000").
+std::optional<std::uint16_t> parsePort(const std::string& text) {
+    if (text.empty() || text.size() > 5 ||
+        text.find_first_not_of("0123456789") != std::string::npos) {
+        return std::nullopt;
+    }
+    const int value = std::stoi(text);
+    if (value < 1 || value > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(value);
+}
+
+// A pod whose only container cannot run: not ready, the container waiting for `reason`.
+void markWaiting(Json& pod, const std::string& container, const std::string& image,
+                 const std::string& phase, const std::string& reason, const std::string& message) {
+    pod["status"] = {{"phase", phase},
+                     {"conditions",
+                      {{{"type", "Ready"},
+                        {"status", "False"},
+                        {"reason", "ContainersNotReady"},
+                        {"message", "containers with unready status: [" + container + "]"}}}},
+                     {"containerStatuses",
+                      {{{"name", container},
+                        {"ready", false},
+                        {"restartCount", 0},
+                        {"image", image},
+                        {"imageID", ""},
+                        {"started", false},
+                        {"state", {{"waiting", {{"reason", reason}, {"message", message}}}}}}}}};
+}
+
 bool ownedBy(const Json& obj, const std::string& uid) {
     for (const auto& ref : obj.value("/metadata/ownerReferences"_json_pointer, Json::array())) {
         if (ref.value("uid", "") == uid) return true;
@@ -386,34 +416,23 @@ struct Workloads::Impl {
         const Json& container = containers[0];
         const std::string image = container.value("image", "");
         std::string mockName = str(pod, "/metadata/annotations/mcpsim.io~1mock");
-        if (mockName.empty()) mockName = options.images.mockFor(image).value_or("");
+        const bool annotated = !mockName.empty();
+        if (!annotated) mockName = options.images.mockFor(image).value_or("");
         const MockInfo* info = mockName.empty() ? nullptr : findMock(mockName);
         const std::string cname = container.value("name", "");
+        if (pod.contains("/status/containerStatuses"_json_pointer)) {
+            return ReconcileResult::done();  // already failed once; nothing will change
+        }
         if (!info) {
-            if (pod.contains("/status/containerStatuses"_json_pointer))
-                return ReconcileResult::done();
-            pod["status"] = {{"phase", "Pending"},
-                             {"conditions",
-                              {{{"type", "Ready"},
-                                {"status", "False"},
-                                {"reason", "ContainersNotReady"},
-                                {"message", "containers with unready status: [" + cname + "]"}}}},
-                             {"containerStatuses",
-                              {{{"name", cname},
-                                {"ready", false},
-                                {"restartCount", 0},
-                                {"image", image},
-                                {"imageID", ""},
-                                {"started", false},
-                                {"state",
-                                 {{"waiting",
-                                   {{"reason", "ImagePullBackOff"},
-                                    {"message", "Back-off pulling image \"" + image + "\""}}}}}}}}};
+            const std::string why = annotated
+                                        ? "mcpsim has no mock named \"" + mockName +
+                                              "\" (from the mcpsim.io/mock annotation)"
+                                        : "mcpsim has no mock for this image (name one with the "
+                                          "mcpsim.io/mock annotation or extend the image table)";
+            markWaiting(pod, cname, image, "Pending", "ImagePullBackOff",
+                        "Back-off pulling image \"" + image + "\"");
             client.updateStatus(pod, {kManager});
-            event(pod, "Warning", "Failed",
-                  "Failed to pull image \"" + image +
-                      "\": mcpsim has no mock for this image (name one with "
-                      "the mcpsim.io/mock annotation or extend the image table)",
+            event(pod, "Warning", "Failed", "Failed to pull image \"" + image + "\": " + why,
                   "kubelet");
             event(pod, "Warning", "BackOff", "Back-off pulling image \"" + image + "\"", "kubelet");
             return ReconcileResult::done();
@@ -425,25 +444,48 @@ struct Workloads::Impl {
                 if (a.is_string()) env.args.push_back(a.get<std::string>());
             }
         }
+        core::Logger podLog(rt.clock(), rt.logs(), key.ns + "/" + key.name + "/" + cname);
+        // The program exits at once (bad port, bad settings): the pod shows CrashLoopBackOff and
+        // its log says why, as a crashing container's would.
+        auto crashed = [&](const std::string& why) {
+            podLog.error("server exited", {{"mock", info->name}, {"error", why}});
+            const std::string podRef =
+                key.name + "_" + key.ns + "(" + str(pod, "/metadata/uid") + ")";
+            markWaiting(pod, cname, image, "Running", "CrashLoopBackOff",
+                        "back-off 10s restarting failed container=" + cname + " pod=" + podRef);
+            client.updateStatus(pod, {kManager});
+            event(pod, "Warning", "BackOff",
+                  "Back-off restarting failed container " + cname + " in pod " + podRef, "kubelet");
+            return ReconcileResult::done();
+        };
         // Where the program listens: its --http flag, else its PORT variable, else the image's
         // default. A containerPort is only a declaration, as in Kubernetes.
         std::uint16_t port = info->port;
-        if (env.env.count("PORT")) port = static_cast<std::uint16_t>(std::stoi(env.env["PORT"]));
+        if (env.env.count("PORT")) {
+            auto p = parsePort(env.env["PORT"]);
+            if (!p) return crashed("invalid PORT \"" + env.env["PORT"] + "\"");
+            port = *p;
+        }
         for (std::size_t i = 0; i < env.args.size(); ++i) {
             std::string value;
             if (env.args[i] == "--http" && i + 1 < env.args.size()) value = env.args[i + 1];
             if (env.args[i].rfind("--http=", 0) == 0) value = env.args[i].substr(7);
-            if (auto colon = value.rfind(':'); colon != std::string::npos) {
-                port = static_cast<std::uint16_t>(std::stoi(value.substr(colon + 1)));
-            }
+            if (value.empty()) continue;
+            const auto colon = value.rfind(':');
+            auto p = parsePort(colon == std::string::npos ? value : value.substr(colon + 1));
+            if (!p) return crashed("invalid --http address \"" + value + "\"");
+            port = *p;
         }
         const std::string ip = allocateIp();
         Instance inst;
-        core::Logger podLog(rt.clock(), rt.logs(), key.ns + "/" + key.name + "/" + cname);
         // The container's first output line, so `kubectl logs` shows the server came up.
         podLog.info("starting MCP server",
                     {{"mock", info->name}, {"listen", ":" + std::to_string(port)}});
-        inst.server = info->create(rt, env, podLog);
+        try {
+            inst.server = info->create(rt, env, podLog);
+        } catch (const std::exception& e) {
+            return crashed(e.what());
+        }
         inst.listener = network.listen({ip, port}, inst.server->handler());
         instances[key] = std::move(inst);
         const std::string started = now();

@@ -19,7 +19,7 @@ const Gvk kDeployment{"apps", "v1", "Deployment"};
 const Gvk kPod{"", "v1", "Pod"};
 
 class WorkloadsTest : public ::testing::Test {
-protected:
+  protected:
     WorkloadsTest()
         : rt_(core::RuntimeOptions{3, true}),
           api_(rt_),
@@ -32,7 +32,8 @@ protected:
         for (Json doc : core::parseYamlDocuments(yaml)) {
             auto existing = api_.client().get(Gvk::ofObject(doc), ObjectKey::ofObject(doc));
             if (existing.ok()) {
-                doc["metadata"]["resourceVersion"] = existing.value()["metadata"]["resourceVersion"];
+                doc["metadata"]["resourceVersion"] =
+                    existing.value()["metadata"]["resourceVersion"];
                 ASSERT_TRUE(api_.client().update(doc).ok());
             } else {
                 auto r = api_.client().create(doc);
@@ -52,7 +53,8 @@ protected:
         req.target = "/mcp";
         req.headers.set("Content-Type", "application/json");
         req.headers.set("Accept", "application/json, text/event-stream");
-        req.body = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+        req.body =
+            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
         std::pair<int, std::string> out{-1, ""};
         network_->request({host, port}, req, [&](std::error_code ec, core::http::Response r) {
             if (ec) {
@@ -113,10 +115,12 @@ TEST_F(WorkloadsTest, DeploymentRunsItsMockBehindTheService) {
     EXPECT_EQ(dep["status"]["observedGeneration"], dep["metadata"]["generation"]);
     EXPECT_EQ(dep["status"]["conditions"][0]["type"], "Available");
     EXPECT_EQ(dep["status"]["conditions"][0]["status"], "True");
-    Json eps = api_.client().get({"", "v1", "Endpoints"}, {"mcp-test", "mcp-api-key-server"}).value();
+    Json eps =
+        api_.client().get({"", "v1", "Endpoints"}, {"mcp-test", "mcp-api-key-server"}).value();
     EXPECT_EQ(eps["subsets"][0]["addresses"][0]["ip"], ip);
-    auto slices = api_.client().list({"discovery.k8s.io", "v1", "EndpointSlice"},
-                                     {"mcp-test", "kubernetes.io/service-name=mcp-api-key-server", ""});
+    auto slices =
+        api_.client().list({"discovery.k8s.io", "v1", "EndpointSlice"},
+                           {"mcp-test", "kubernetes.io/service-name=mcp-api-key-server", ""});
     ASSERT_EQ(slices.value()["items"].size(), 1u);
     const Json& slice = slices.value()["items"][0];
     EXPECT_EQ(slice["metadata"]["labels"]["app.kubernetes.io/component"], "mcp-test");  // inherited
@@ -126,22 +130,27 @@ TEST_F(WorkloadsTest, DeploymentRunsItsMockBehindTheService) {
     // Reachable by Service DNS name and by pod IP.
     auto viaService = initialize(serviceHost("mcp-api-key-server", "mcp-test"), 9090);
     EXPECT_EQ(viaService.first, 200) << viaService.second;
-    EXPECT_NE(viaService.second.find("mcp-api-key-test-server"), std::string::npos) << viaService.second;
+    EXPECT_NE(viaService.second.find("mcp-api-key-test-server"), std::string::npos)
+        << viaService.second;
     EXPECT_EQ(initialize(ip, 9090).first, 200);
 }
 
 TEST_F(WorkloadsTest, ScalingToZeroStopsTheMockAndTheServiceRefusesConnections) {
     apply(kApiKeyServer);
     ASSERT_EQ(workloads_.runningMocks(), 1u);
-    ASSERT_TRUE(api_.client().patch(kDeployment, {"mcp-test", "mcp-api-key-server"},
-                                    core::kube::PatchType::Merge, {{"spec", {{"replicas", 0}}}}).ok());
+    ASSERT_TRUE(api_.client()
+                    .patch(kDeployment, {"mcp-test", "mcp-api-key-server"},
+                           core::kube::PatchType::Merge, {{"spec", {{"replicas", 0}}}})
+                    .ok());
     rt_.runFor(1s);
     EXPECT_TRUE(pods("app=mcp-api-key-server").empty());
     EXPECT_EQ(workloads_.runningMocks(), 0u);
     auto refused = initialize(serviceHost("mcp-api-key-server", "mcp-test"), 9090);
     EXPECT_EQ(refused.first, 0) << "connection refused, as for a Service without endpoints";
-    ASSERT_TRUE(api_.client().patch(kDeployment, {"mcp-test", "mcp-api-key-server"},
-                                    core::kube::PatchType::Merge, {{"spec", {{"replicas", 2}}}}).ok());
+    ASSERT_TRUE(api_.client()
+                    .patch(kDeployment, {"mcp-test", "mcp-api-key-server"},
+                           core::kube::PatchType::Merge, {{"spec", {{"replicas", 2}}}})
+                    .ok());
     rt_.runFor(1s);
     EXPECT_EQ(pods("app=mcp-api-key-server").size(), 2u);
     EXPECT_EQ(workloads_.runningMocks(), 2u);
@@ -170,10 +179,12 @@ spec:
     auto ps = pods("app=mystery");
     ASSERT_EQ(ps.size(), 1u);
     EXPECT_EQ(ps[0]["status"]["phase"], "Pending");
-    EXPECT_EQ(ps[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "ImagePullBackOff");
+    EXPECT_EQ(ps[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+              "ImagePullBackOff");
     auto events = api_.client().list({"", "v1", "Event"}, {"mcp-test", "", "reason=BackOff"});
     ASSERT_EQ(events.value()["items"].size(), 1u);
-    EXPECT_EQ(events.value()["items"][0]["message"], "Back-off pulling image \"example.com/unknown:1.0\"");
+    EXPECT_EQ(events.value()["items"][0]["message"],
+              "Back-off pulling image \"example.com/unknown:1.0\"");
     Json dep = api_.client().get(kDeployment, {"mcp-test", "mystery"}).value();
     EXPECT_EQ(dep["status"]["conditions"][0]["status"], "False");
     EXPECT_EQ(workloads_.runningMocks(), 0u);
@@ -196,6 +207,60 @@ spec:
     ASSERT_EQ(ps.size(), 1u);
     EXPECT_EQ(ps[0]["status"]["phase"], "Running");
     EXPECT_EQ(initialize(ps[0]["status"]["podIP"], 7000).first, 200);
+}
+
+TEST_F(WorkloadsTest, AnnotationNamingNoMockSaysSo) {
+    apply(R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: typo, namespace: mcp-test}
+spec:
+  selector: {matchLabels: {app: typo}}
+  template:
+    metadata:
+      labels: {app: typo}
+      annotations: {mcpsim.io/mock: sever2}
+    spec: {containers: [{name: c, image: registry.local/x:1}]}
+)");
+    auto ps = pods("app=typo");
+    ASSERT_EQ(ps.size(), 1u);
+    EXPECT_EQ(ps[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+              "ImagePullBackOff");
+    auto events = api_.client().list({"", "v1", "Event"}, {"mcp-test", "", "reason=Failed"});
+    ASSERT_EQ(events.value()["items"].size(), 1u);
+    EXPECT_EQ(events.value()["items"][0]["message"],
+              "Failed to pull image \"registry.local/x:1\": mcpsim has no mock named \"sever2\" "
+              "(from the mcpsim.io/mock annotation)");
+}
+
+// A program that cannot start (here: a port it cannot listen on) crash-loops, and says why in
+// its log; the API server's objects stay consistent and nothing listens.
+TEST_F(WorkloadsTest, UnusablePortIsCrashLoopBackOff) {
+    for (const char* port : {"abc", "0", "70000"}) {
+        SCOPED_TRACE(port);
+        const std::string name = std::string("bad-port-") + (port[0] == 'a' ? "a" : port);
+        apply("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name +
+              ", namespace: mcp-test}\nspec:\n  selector: {matchLabels: {app: " + name +
+              "}}\n  template:\n    metadata: {labels: {app: " + name +
+              "}}\n    spec: {containers: [{name: c, image: test-server1, env: [{name: PORT, "
+              "value: \"" +
+              port + "\"}]}]}\n");
+        auto ps = pods("app=" + name);
+        ASSERT_EQ(ps.size(), 1u);
+        const Json& st = ps[0]["status"];
+        EXPECT_EQ(st["phase"], "Running");
+        EXPECT_EQ(st["containerStatuses"][0]["state"]["waiting"]["reason"], "CrashLoopBackOff");
+        EXPECT_EQ(st["conditions"][0]["status"], "False");
+        const std::string pod = ps[0]["metadata"]["name"];
+        const auto lines = rt_.logs().lines("mcp-test/" + pod + "/c");
+        ASSERT_EQ(lines.size(), 1u);
+        EXPECT_NE(lines[0].text.find("level=ERROR msg=\"server exited\" mock=server1 "
+                                     "error=\"invalid PORT \\\"" +
+                                     std::string(port) + "\\\"\""),
+                  std::string::npos)
+            << lines[0].text;
+    }
+    EXPECT_EQ(workloads_.runningMocks(), 0u);
 }
 
 }  // namespace
