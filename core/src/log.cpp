@@ -5,10 +5,15 @@
 namespace mcpsim::core {
 
 void LogStore::append(const std::string& source, LogLine line) {
-    auto& lines = lines_[source];
-    lines.push_back(std::move(line));
-    if (lines.size() > kMaxLines) lines.pop_front();
-    const LogLine& stored = lines.back();
+    Source& src = sources_[source];
+    src.bytes += line.text.size() + 1;
+    src.lines.push_back(std::move(line));
+    // The newest line always stays, however long it is.
+    while (src.lines.size() > 1 && (src.lines.size() > kMaxLines || src.bytes > kMaxBytes)) {
+        src.bytes -= src.lines.front().text.size() + 1;
+        src.lines.pop_front();
+    }
+    const LogLine& stored = src.lines.back();
     if (echo_) echo_(source, stored);
     // Copy first: a subscriber may unsubscribe itself while being called.
     std::vector<Subscriber> targets;
@@ -20,11 +25,13 @@ void LogStore::append(const std::string& source, LogLine line) {
 
 const std::deque<LogLine>& LogStore::lines(const std::string& source) const {
     static const std::deque<LogLine> none;
-    auto it = lines_.find(source);
-    return it == lines_.end() ? none : it->second;
+    auto it = sources_.find(source);
+    return it == sources_.end() ? none : it->second.lines;
 }
 
-bool LogStore::has(const std::string& source) const { return lines_.count(source) > 0; }
+bool LogStore::has(const std::string& source) const {
+    return sources_.count(source) > 0;
+}
 
 std::uint64_t LogStore::subscribe(const std::string& source, Subscriber fn) {
     const std::uint64_t id = nextId_++;
@@ -32,7 +39,9 @@ std::uint64_t LogStore::subscribe(const std::string& source, Subscriber fn) {
     return id;
 }
 
-void LogStore::unsubscribe(std::uint64_t id) { subscribers_.erase(id); }
+void LogStore::unsubscribe(std::uint64_t id) {
+    subscribers_.erase(id);
+}
 
 void LogStore::setEcho(std::function<void(const std::string&, const LogLine&)> echo) {
     echo_ = std::move(echo);
@@ -50,11 +59,21 @@ std::string slogQuote(const std::string& value) {
     std::string out = "\"";
     for (unsigned char c : value) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];
@@ -80,9 +99,11 @@ Logger Logger::with(std::vector<LogAttr> attrs) const {
 void Logger::log(LogLevel level, const std::string& msg, const std::vector<LogAttr>& attrs) const {
     static const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
     const WallTime t = clock_->now();
-    std::string line = "time=" + formatRfc3339Nano(t) + " level=" +
-                       names[static_cast<int>(level)] + " msg=" + slogQuote(msg);
-    auto put = [&line](const LogAttr& a) { line += " " + slogQuote(a.key) + "=" + slogQuote(a.value); };
+    std::string line = "time=" + formatRfc3339Nano(t) + " level=" + names[static_cast<int>(level)] +
+                       " msg=" + slogQuote(msg);
+    auto put = [&line](const LogAttr& a) {
+        line += " " + slogQuote(a.key) + "=" + slogQuote(a.value);
+    };
     // slog order: attributes bound with with() come before the call's own.
     for (const auto& a : base_) put(a);
     for (const auto& a : attrs) put(a);

@@ -43,20 +43,28 @@ TEST(Random, ForkedStreamsAreIndependentAndReproducible) {
 }
 
 TEST(Yaml, KubernetesScalarRules) {
-    auto docs = parseYamlDocuments("a: yes\nb: 'yes'\nc: 010\nd: 1.5\ne: ~\nf: \"7\"\n---\n---\n- x\n");
+    auto docs =
+        parseYamlDocuments("a: yes\nb: 'yes'\nc: 010\nd: 1.5\ne: ~\nf: \"7\"\n---\n---\n- x\n");
     ASSERT_EQ(docs.size(), 2u);
-    EXPECT_EQ(docs[0], (Json{{"a", true}, {"b", "yes"}, {"c", 8}, {"d", 1.5}, {"e", nullptr}, {"f", "7"}}));
+    EXPECT_EQ(docs[0],
+              (Json{{"a", true}, {"b", "yes"}, {"c", 8}, {"d", 1.5}, {"e", nullptr}, {"f", "7"}}));
     EXPECT_EQ(docs[1], Json::array({"x"}));
-    EXPECT_EQ(parseYaml("base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n")["derived"], (Json{{"x", 1}, {"y", 2}}));
+    EXPECT_EQ(parseYaml("base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n")["derived"],
+              (Json{{"x", 1}, {"y", 2}}));
     EXPECT_THROW(parseYaml("a: [1, 2"), YamlError);
-    EXPECT_EQ(parseYaml("ip: 10.244.0.10\nv: 1.31\nx: .5\n"), (Json{{"ip", "10.244.0.10"}, {"v", 1.31}, {"x", 0.5}}));
-    Json round = {{"servers", Json::array({{{"enabled", true}, {"name", "mcp-test/a"}, {"toolPrefix", "t_"}}})},
-                  {"virtualServers", Json::array()}};
-    EXPECT_EQ(toYaml(round),
-              "servers:\n- enabled: true\n  name: mcp-test/a\n  toolPrefix: t_\nvirtualServers: []\n");
+    EXPECT_EQ(parseYaml("ip: 10.244.0.10\nv: 1.31\nx: .5\n"),
+              (Json{{"ip", "10.244.0.10"}, {"v", 1.31}, {"x", 0.5}}));
+    Json round = {
+        {"servers",
+         Json::array({{{"enabled", true}, {"name", "mcp-test/a"}, {"toolPrefix", "t_"}}})},
+        {"virtualServers", Json::array()}};
+    EXPECT_EQ(
+        toYaml(round),
+        "servers:\n- enabled: true\n  name: mcp-test/a\n  toolPrefix: t_\nvirtualServers: []\n");
     EXPECT_EQ(parseYaml(toYaml(round)), round);
     // Like go-yaml v2, a key or value that would read back as a bool/number/null is quoted.
-    EXPECT_EQ(toYaml(Json{{"v", "true"}, {"n", "1"}, {"e", ""}}), "e: \"\"\n\"n\": \"1\"\nv: \"true\"\n");
+    EXPECT_EQ(toYaml(Json{{"v", "true"}, {"n", "1"}, {"e", ""}}),
+              "e: \"\"\n\"n\": \"1\"\nv: \"true\"\n");
 }
 
 TEST(Logs, SlogTextFormat) {
@@ -68,6 +76,25 @@ TEST(Logs, SlogTextFormat) {
     EXPECT_EQ(store.lines("mcp-system/controller")[0].text,
               "time=2026-01-01T00:00:00Z level=INFO msg=\"Discovered tools\" "
               "controller=mcpserverregistration \"upstream mcp server\"=mcp-test/a #tools=3");
+}
+
+TEST(Logs, EachSourceKeepsItsNewestTenMebibytes) {
+    VirtualClock clock(WallTime(std::chrono::seconds(1767225600)));
+    LogStore store;
+    const std::string big(1024 * 1024, 'x');  // 1 MiB lines
+    for (int i = 0; i < 25; ++i) store.append("a", LogLine{clock.now(), std::to_string(i) + big});
+    store.append("b", LogLine{clock.now(), "small"});
+    const auto& a = store.lines("a");
+    std::size_t bytes = 0;
+    for (const auto& l : a) bytes += l.text.size() + 1;
+    EXPECT_LE(bytes, LogStore::kMaxBytes);
+    EXPECT_EQ(a.size(), 9u);  // nine lines of 1 MiB + 3 bytes fit, ten do not
+    EXPECT_EQ(a.front().text.substr(0, 2), "16");
+    EXPECT_EQ(a.back().text.substr(0, 2), "24");
+    EXPECT_EQ(store.lines("b").size(), 1u);  // sources are capped separately
+    // A line larger than the cap is still kept, alone.
+    store.append("a", LogLine{clock.now(), std::string(LogStore::kMaxBytes + 10, 'y')});
+    EXPECT_EQ(store.lines("a").size(), 1u);
 }
 
 }  // namespace

@@ -21,12 +21,14 @@ struct LogLine {
 };
 
 class LogStore {
-public:
+  public:
     using Subscriber = std::function<void(const LogLine&)>;
     void append(const std::string& source, LogLine line);
-    // Lines of a source, oldest first; each source keeps its newest kMaxLines.
+    // Lines of a source, oldest first. Each source keeps its newest kMaxLines lines and at most
+    // kMaxBytes of text, as the kubelet rotates a container's log at 10 MiB by default.
     const std::deque<LogLine>& lines(const std::string& source) const;
     static constexpr std::size_t kMaxLines = 50000;
+    static constexpr std::size_t kMaxBytes = 10 * 1024 * 1024;
     bool has(const std::string& source) const;
     // Called for every later line of the source until the returned id is unsubscribed.
     std::uint64_t subscribe(const std::string& source, Subscriber fn);
@@ -34,8 +36,12 @@ public:
     // Optional mirror of every line to a stream (mcpsim serve --verbose).
     void setEcho(std::function<void(const std::string& source, const LogLine&)> echo);
 
-private:
-    std::map<std::string, std::deque<LogLine>> lines_;
+  private:
+    struct Source {
+        std::deque<LogLine> lines;
+        std::size_t bytes = 0;  // text bytes plus one newline per line
+    };
+    std::map<std::string, Source> sources_;
     std::map<std::uint64_t, std::pair<std::string, Subscriber>> subscribers_;
     std::uint64_t nextId_ = 1;
     std::function<void(const std::string&, const LogLine&)> echo_;
@@ -50,7 +56,7 @@ struct LogAttr {
 };
 
 class Logger {
-public:
+  public:
     Logger(const Clock& clock, LogStore& store, std::string source, std::vector<LogAttr> base = {});
     Logger with(std::vector<LogAttr> attrs) const;
     void log(LogLevel level, const std::string& msg, const std::vector<LogAttr>& attrs = {}) const;
@@ -68,7 +74,7 @@ public:
     }
     const std::string& source() const { return source_; }
 
-private:
+  private:
     const Clock* clock_;
     LogStore* store_;
     std::string source_;
