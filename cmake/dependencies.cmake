@@ -4,6 +4,7 @@ find_package(Boost 1.81 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(GTest REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 # Debian's cpp-httplib is a compiled library built with OpenSSL/zlib/brotli support: its
 # compile definitions must match the library's or class layouts disagree.

@@ -2,6 +2,7 @@
 #include <cctype>
 #include <strings.h>
 
+#include "mcpsim/core/http/go_http.hpp"
 #include "mcpsim/core/http/message.hpp"
 
 namespace mcpsim::core::http {
@@ -168,6 +169,12 @@ std::string_view reasonPhrase(int status) {
         case 504: return "Gateway Timeout";
         default: return "Unknown";
     }
+}
+
+Response goHttpError(int status, const std::string& message) {
+    auto r = makeResponse(status, "text/plain; charset=utf-8", message + "\n");
+    r.headers.set("X-Content-Type-Options", "nosniff");
+    return r;
 }
 
 }  // namespace mcpsim::core::http

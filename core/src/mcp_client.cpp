@@ -98,12 +98,14 @@ void McpClient::request(const std::string& method, Json params, Done done) {
         options_.endpoint, std::move(req),
         [self, id, done = std::move(done)](std::error_code ec, http::Response resp) mutable {
             if (ec) {
-                done(ClientError{0, "transport error: " + ec.message(), 0, ""}, Json());
+                done(ClientError{0, "transport error: " + ec.message(), 0, "", ec}, Json());
                 return;
             }
             if (auto sid = resp.headers.get("Mcp-Session-Id"); sid && self->sessionId_.empty()) {
                 self->sessionId_ = *sid;
             }
+            // A 404 means the server no longer knows the session: forget it, as Go clients do.
+            if (resp.status == 404) self->sessionId_.clear();
             if (resp.status < 200 || resp.status > 299) {
                 std::string body = resp.body;
                 if (resp.stream) {
@@ -193,17 +195,31 @@ void McpClient::initialize(Done done) {
             });
 }
 
-void McpClient::listen() {
+void McpClient::listen(std::function<void(const ClientError&)> ended) {
     http::Request req = makeRequest("GET");
     req.headers.set("Accept", "text/event-stream");
     auto self = shared_from_this();
     network_.request(
-        options_.endpoint, std::move(req), [self](std::error_code ec, http::Response resp) {
-            if (ec || resp.status != 200 || !resp.stream) return;
+        options_.endpoint, std::move(req),
+        [self, ended](std::error_code ec, http::Response resp) {
+            if (ec) {
+                if (ended) ended(ClientError{0, "transport error: " + ec.message(), 0, "", ec});
+                return;
+            }
+            if (resp.status != 200 || !resp.stream) {
+                if (ended) {
+                    ended(ClientError{0,
+                                      "request failed with status " +
+                                          std::to_string(resp.status) + ": " + resp.body,
+                                      resp.status, resp.body});
+                }
+                return;
+            }
             self->listening_ = resp.stream;
             auto parser = std::make_shared<SseParser>();
             std::weak_ptr<McpClient> weak = self;
-            auto drain = [weak, parser, weakStream = std::weak_ptr<http::BodyStream>(resp.stream)] {
+            auto drain = [weak, parser, ended,
+                          weakStream = std::weak_ptr<http::BodyStream>(resp.stream)] {
                 auto me = weak.lock();
                 auto stream = weakStream.lock();
                 if (!me || !stream) return;
@@ -212,6 +228,10 @@ void McpClient::listen() {
                         Json m = Json::parse(data, nullptr, false);
                         if (!m.is_discarded()) me->handleMessage(m, Json(), nullptr);
                     }
+                }
+                if (stream->closed() && me->listening_ == stream) {
+                    me->listening_.reset();
+                    if (ended) ended(ClientError{0, "stream closed", 200, ""});
                 }
             };
             resp.stream->setNotify(drain);

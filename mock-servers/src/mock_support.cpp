@@ -109,12 +109,6 @@ Json goHeaderContent(const core::http::Headers& headers) {
     return content;
 }
 
-core::http::Response goHttpError(int status, const std::string& message) {
-    auto r = core::http::makeResponse(status, "text/plain; charset=utf-8", message + "\n");
-    r.headers.set("X-Content-Type-Options", "nosniff");
-    return r;
-}
-
 void goHealthOr404(core::http::Request&& req, core::http::Reply reply) {
     if (req.path() == "/health") {
         reply(core::http::makeResponse(200, "text/plain; charset=utf-8", "OK"));

@@ -10,6 +10,7 @@
 
 #include "mcpsim/core/clock.hpp"
 #include "mcpsim/core/go_quote.hpp"
+#include "mcpsim/core/http/go_http.hpp"
 #include "mcpsim/core/http/message.hpp"
 #include "mcpsim/core/json.hpp"
 #include "mcpsim/core/mcp/server.hpp"
@@ -53,8 +54,7 @@ std::string goCanonicalHeaderKey(std::string_view name);
 // One text item per header name as Go's fmt prints an http.Header entry: `Name: [v1 v2]`.
 // Host is left out: Go moves it out of the header map.
 Json goHeaderContent(const core::http::Headers& headers);
-// net/http's http.Error: text/plain, nosniff, the message plus a newline.
-core::http::Response goHttpError(int status, const std::string& message);
+using core::http::goHttpError;
 // A Go net/http mux answering what it has no handler for: /health → OK, else 404 page not found.
 void goHealthOr404(core::http::Request&& req, core::http::Reply reply);
 // A Go time.Time printed with %v in UTC: "2026-01-01 00:00:00.5 +0000 UTC".

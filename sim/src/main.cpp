@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
             options.verbose = true;
         } else if (arg == "--port" || arg == "--address" || arg == "--kubeconfig" ||
                    arg == "--kube-version" || arg == "--seed" || arg == "--world" ||
-                   arg == "--mock-images") {
+                   arg == "--mock-images" || arg == "--gateway-port") {
             const char* v = value(arg.c_str());
             if (!v) return usageError("flag " + arg + " needs a value");
             if (arg == "--port") {
@@ -80,6 +80,12 @@ int main(int argc, char** argv) {
                 if (*end != '\0' || p < 0 || p > 65535)
                     return usageError("invalid port " + std::string(v));
                 options.port = static_cast<std::uint16_t>(p);
+            } else if (arg == "--gateway-port") {
+                char* end = nullptr;
+                long p = std::strtol(v, &end, 10);
+                if (*end != '\0' || p < -1 || p > 65535)
+                    return usageError("invalid gateway port " + std::string(v));
+                options.gatewayPort = static_cast<int>(p);
             } else if (arg == "--address") {
                 options.address = v;
             } else if (arg == "--world") {

@@ -114,6 +114,25 @@ int serve(const ServeOptions& options) {
                   << e.what() << "\n";
         return 1;
     }
+    // The Gateway listener: the guide's URLs name port 8001. Clients that cannot resolve the
+    // public host use this listener as their HTTP proxy (it accepts absolute-form targets).
+    std::unique_ptr<core::http::Listener> gatewayListener;
+    std::string gatewayUrl;
+    if (auto gw = world->gatewayHandler(); gw && options.gatewayPort >= 0) {
+        try {
+            gatewayListener = network->listen(
+                core::http::Endpoint{options.address,
+                                     static_cast<std::uint16_t>(options.gatewayPort)},
+                gw);
+        } catch (const std::exception& e) {
+            std::cerr << "mcpsim: cannot listen for the gateway on " << options.address << ":"
+                      << options.gatewayPort << ": " << e.what()
+                      << " (choose another port with --gateway-port)\n";
+            return 1;
+        }
+        gatewayUrl = "http://" + world->gatewayPublicHost() + ":" +
+                     std::to_string(gatewayListener->endpoint().port) + "/mcp";
+    }
     const std::string url = "http://" + listener->endpoint().str();
     const std::string kubeconfig =
         options.kubeconfig.empty() ? defaultKubeconfigPath() : options.kubeconfig;
@@ -128,6 +147,7 @@ int serve(const ServeOptions& options) {
         if (ec) return;
         std::cerr << "mcpsim: shutting down\n";
         listener->stop();
+        if (gatewayListener) gatewayListener->stop();
         runtime.stop();
     });
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -135,8 +155,19 @@ int serve(const ServeOptions& options) {
                         .count();
     std::cout << "mcpsim: ready api=" << url << " kubeconfig=" << kubeconfig
               << " world=" << options.world << " kube-version=1." << options.kubeMinor
-              << " startup=" << ms << "ms" << std::endl;
+              << " startup=" << ms << "ms";
+    if (gatewayListener) {
+        std::cout << " gateway=" << gatewayUrl
+                  << " gateway-listener=" << gatewayListener->endpoint().str();
+    }
+    std::cout << std::endl;
     std::cout << "export KUBECONFIG=" << kubeconfig << std::endl;
+    if (gatewayListener) {
+        std::cout << "# without DNS for " << world->gatewayPublicHost()
+                  << ", route curl through the gateway listener:" << std::endl;
+        std::cout << "export http_proxy=http://" << gatewayListener->endpoint().str()
+                  << " no_proxy=127.0.0.1,localhost" << std::endl;
+    }
     runtime.run();
     return 0;
 }

@@ -14,6 +14,8 @@ struct ServeOptions {
     bool verbose = false;
     std::string world = "seed";  // world profile: seed or bare
     std::string mockImagesFile;  // extra image -> mock rows (YAML), if any
+    // Loopback port of the Gateway listener (kind maps host 8001 to the Gateway's port 8080).
+    int gatewayPort = 8001;  // 0: any free port; -1: none
 };
 
 // Runs until SIGINT/SIGTERM. Returns the process exit code.

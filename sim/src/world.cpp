@@ -1,5 +1,7 @@
 #include "world.hpp"
 
+#include "broker_mount.hpp"
+
 #include "mcpsim/core/yaml.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
@@ -25,10 +27,43 @@ struct World::Impl {
         if (!options.mockImages.empty()) wl.images.addYaml(options.mockImages);
         workloads = std::make_unique<mocks::Workloads>(rt, api.client(), *network, std::move(wl));
         workloads->start();
+        startBroker(rt);
         gatewayApi = std::make_unique<gateway::GatewayApiController>(rt, api.client());
-        controller = std::make_unique<gateway::McpController>(rt, api.client(), brokerStatus);
+        controller = std::make_unique<gateway::McpController>(
+            rt, api.client(), brokerMount ? brokerMount->statusSource() : brokerStatus);
         gatewayApi->start();
         controller->start();
+    }
+
+    // The Deployment annotated mcpsim.io/component=broker runs in-process, on its pod's address.
+    void startBroker(core::Runtime& rt) {
+        auto& client = api.client();
+        auto deployments = client.list({"apps", "v1", "Deployment"});
+        if (!deployments.ok()) return;
+        for (const auto& d : deployments.value()["items"]) {
+            if (d.value("/metadata/annotations/mcpsim.io~1component"_json_pointer, std::string()) !=
+                "broker") {
+                continue;
+            }
+            const std::string ns = d["metadata"].value("namespace", "");
+            const Json selector =
+                d.value("/spec/selector/matchLabels"_json_pointer, Json::object());
+            std::string ip;
+            auto pods = client.list({"", "v1", "Pod"}, {ns});
+            for (const auto& p : pods.ok() ? pods.value()["items"] : Json::array()) {
+                bool match = true;
+                const Json labels = p.value("/metadata/labels"_json_pointer, Json::object());
+                for (auto it = selector.begin(); it != selector.end(); ++it) {
+                    match = match && labels.value(it.key(), std::string()) == it.value();
+                }
+                if (match) ip = p.value("/status/podIP"_json_pointer, std::string());
+                if (!ip.empty()) break;
+            }
+            if (ip.empty()) continue;
+            brokerMount = std::make_unique<BrokerMount>(rt, client, *network, d, ip);
+            brokerMount->start();
+            return;
+        }
     }
 
     // Creates each document; a document's status is then written through the status subresource.
@@ -53,6 +88,7 @@ struct World::Impl {
     apiserver::ApiServer api;
     gateway::EndpointSliceBrokerStatus brokerStatus;
     std::unique_ptr<mocks::Workloads> workloads;
+    std::unique_ptr<BrokerMount> brokerMount;
     std::unique_ptr<gateway::GatewayApiController> gatewayApi;
     std::unique_ptr<gateway::McpController> controller;
 };
@@ -67,6 +103,13 @@ apiserver::ApiServer& World::api() {
 }
 core::http::Network& World::clusterNetwork() {
     return *impl_->network;
+}
+core::http::Handler World::gatewayHandler() {
+    if (!impl_->brokerMount) return nullptr;
+    return impl_->brokerMount->dataPlane().handler();
+}
+std::string World::gatewayPublicHost() const {
+    return impl_->brokerMount ? impl_->brokerMount->broker().options().publicHost : "";
 }
 const WorldOptions& World::options() const {
     return impl_->options;

@@ -26,6 +26,9 @@ class World {
     apiserver::ApiServer& api();
     // The cluster network: Services and pods of the world are served here.
     core::http::Network& clusterNetwork();
+    // The Gateway's data plane (its listener port 8080), or null when the profile has no broker.
+    core::http::Handler gatewayHandler();
+    std::string gatewayPublicHost() const;
     const WorldOptions& options() const;
     static bool knownProfile(const std::string& name);
 

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "process.hpp"
 
 namespace mcpsim::testing {
@@ -97,22 +99,54 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
                            "  name: mcp-test/my-mcp-server\n"
                            "  toolPrefix: myserver_\n"
                            "  url: http://mcp-api-key-server.mcp-test.svc.cluster.local:9090/mcp\n"));
-    // No broker answers /status in this world yet, so Ready stays False with the reference's
-    // validation message; the row shows the registration as the guide describes.
+    // The broker discovers the api-key server's one tool; the controller copies its status.
     EXPECT_TRUE(eventually(readyOf("mcpsr/my-mcp-server", "mcp-test"),
-                           "NotReady: Validation failed: no broker endpoints available"));
-    std::string table = ok("kubectl get mcpsr -A");
+                           "Ready: server added successfully. Total tools added 1", 30s));
+    // Step 3, unedited: the table, the controller's logs, the broker's discovery line.
+    CommandResult step3 = server_->sh(blocks[5]);
+    EXPECT_EQ(step3.exitCode, 0) << step3.out << step3.err;
     std::regex row("NAMESPACE +NAME +PREFIX +TARGET +PATH +READY +TOOLS +CREDENTIALS +AGE\n"
-                   "mcp-test +my-mcp-server +myserver_ +mcp-api-key-server-route +/mcp +False +[0-9]+s\n");
-    EXPECT_TRUE(std::regex_match(table, row)) << table;
+                   "mcp-test +my-mcp-server +myserver_ +mcp-api-key-server-route +/mcp +True +1 +"
+                   "[0-9]+s\n");
+    EXPECT_TRUE(std::regex_search(step3.out, row)) << step3.out;
+    EXPECT_NE(step3.out.find("msg=\"Controller starting (health: :8081, metrics: :8082)...\""),
+              std::string::npos);
+    std::regex discovered(
+        "time=[^ ]+ level=INFO msg=\"Discovered tools\" component=broker "
+        "sub-component=mcp-manager \"upstream mcp server\"=mcp-test/my-mcp-server:myserver_:"
+        "api-key-server.mcp.local mcpURL=http://mcp-api-key-server.mcp-test.svc.cluster.local:"
+        "9090/mcp #tools=1\n$");
+    EXPECT_TRUE(std::regex_search(step3.out, discovered)) << step3.out;
     std::string logs = ok("kubectl logs -n mcp-system deployment/mcp-gateway-controller");
-    EXPECT_NE(logs.find("msg=\"Controller starting (health: :8081, metrics: :8082)...\""), std::string::npos) << logs;
     EXPECT_NE(logs.find("msg=\"reconciling mcpgatewayextension\""), std::string::npos);
     EXPECT_NE(logs.find("msg=\"main reconcile logic starting for\" controller=mcpserverregistration"), std::string::npos);
     // The controller runs with --log-level=0: every message listed for it is at INFO.
     EXPECT_NE(logs.find("level=INFO msg=\"SecretReaderWriter readOrCreateConfigSecret\""),
               std::string::npos);
     EXPECT_EQ(logs.find("level=DEBUG"), std::string::npos) << logs;
+    // Step 4, unedited: initialize, the session id from the dumped headers, tools/list through
+    // the gateway URL (reached through the gateway listener as curl's HTTP proxy).
+    CommandResult step4 = server_->sh(blocks[6]);
+    EXPECT_EQ(step4.exitCode, 0) << step4.err;
+    const std::string init =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"protocolVersion\":\"2025-06-18\","
+        "\"capabilities\":{\"tools\":{\"listChanged\":true}},\"serverInfo\":{\"name\":"
+        "\"Kagenti MCP Broker\",\"version\":\"0.0.1\"}}}\n";
+    ASSERT_EQ(step4.out.rfind(init, 0), 0u) << step4.out;
+    std::smatch m;
+    const std::string rest = step4.out.substr(init.size());
+    ASSERT_TRUE(std::regex_search(rest, m, std::regex("^MCP Session ID: ([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)\n")))
+        << rest;
+    const std::string listed = rest.substr(m[0].length());
+    auto body = nlohmann::json::parse(listed, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << listed;
+    EXPECT_EQ(body["id"], 2);
+    std::vector<std::string> names;
+    for (const auto& t : body["result"]["tools"]) names.push_back(t["name"]);
+    EXPECT_EQ(names, std::vector<std::string>{"myserver_hello_world"}) << listed;
+    EXPECT_EQ(body["result"]["tools"][0]["description"],
+              "A simple hello world tool that requires authentication");
+    EXPECT_EQ(server_->sh("test -e /tmp/mcp_headers; echo $?").out, "1\n");
 }
 
 TEST_F(RegistrationGuideE2E, MissingRouteThenRouteCreated) {
@@ -142,7 +176,7 @@ spec:
   rules: [{backendRefs: [{name: mcp-api-key-server, port: 9090}]}]
 EOF)");
     EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
-                           "NotReady: Validation failed: no broker endpoints available"));
+                           "Ready: server added successfully. Total tools added 1", 30s));
 }
 
 TEST_F(RegistrationGuideE2E, RouteWithoutBackendRefsThenFixed) {
@@ -170,7 +204,7 @@ EOF)");
                            "NotReady: HTTPRoute mcp-test/route has no backend references"));
     ok(R"(kubectl patch httproute route -n mcp-test --type merge -p '{"spec":{"rules":[{"backendRefs":[{"name":"mcp-api-key-server","port":9090}]}]}}')");
     EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
-                           "NotReady: Validation failed: no broker endpoints available"));
+                           "Ready: server added successfully. Total tools added 1", 30s));
 }
 
 TEST_F(RegistrationGuideE2E, SecondExtensionOnTheSameGatewayConflicts) {
@@ -240,7 +274,7 @@ EOF)");
     ok(ext);
     EXPECT_TRUE(eventually(config, "1\n"));
     EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
-                           "NotReady: Validation failed: no broker endpoints available"));
+                           "Ready: server added successfully. Total tools added 1", 30s));
 }
 
 TEST_F(RegistrationGuideE2E, CredentialSecretNeedsTheLabel) {
@@ -276,7 +310,7 @@ EOF)");
                            "mcp.kagenti.com/credential=true"));
     ok("kubectl label secret creds -n mcp-test mcp.kagenti.com/credential=true");
     EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
-                           "NotReady: Validation failed: no broker endpoints available"));
+                           "Ready: server added successfully. Total tools added 1", 30s));
     EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | base64 -d | grep credential",
                            "- credential: Bearer test-api-key-secret-token\n"));
 }

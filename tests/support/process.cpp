@@ -156,8 +156,10 @@ ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
     const std::string line = startAndReadReadyLine(
         "exec '" + mcpsimBinary() + "' serve --port 0 --kubeconfig '" + kubeconfig_ +
             "' --kube-version 1." + std::to_string(kubeMinor) + " " +
-            (extraArgs.empty() ? std::string("--world bare") : extraArgs) + " >'" + outPath +
-            "' 2>'" + dir_ + "/serve.stderr'",
+            (extraArgs.empty() ? std::string("--world bare") : extraArgs) +
+            // Tests run side by side: the gateway takes any free port unless a test names one.
+            (extraArgs.find("--gateway-port") == std::string::npos ? " --gateway-port 0" : "") +
+            " >'" + outPath + "' 2>'" + dir_ + "/serve.stderr'",
         outPath, &pid_);
     readyLine_ = line;
     auto pos = line.find("api=");
@@ -165,6 +167,9 @@ ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
         throw std::runtime_error("mcpsim serve did not become ready: '" + line + "'");
     }
     url_ = line.substr(pos + 4, line.find(' ', pos) - pos - 4);
+    if (auto gw = line.find("gateway-listener="); gw != std::string::npos) {
+        gatewayListener_ = line.substr(gw + 17, line.find(' ', gw) - gw - 17);
+    }
     std::filesystem::create_directories(dir_ + "/kubecache");
 }
 
@@ -178,7 +183,13 @@ ServeProcess::~ServeProcess() {
 }
 
 Env ServeProcess::env() const {
-    return {{"KUBECONFIG", kubeconfig_}, {"KUBECACHEDIR", dir_ + "/kubecache"}, {"HOME", dir_}};
+    Env e{{"KUBECONFIG", kubeconfig_}, {"KUBECACHEDIR", dir_ + "/kubecache"}, {"HOME", dir_}};
+    // The guide's gateway URL reaches this server's gateway listener as curl's HTTP proxy.
+    if (!gatewayListener_.empty()) {
+        e["http_proxy"] = "http://" + gatewayListener_;
+        e["no_proxy"] = "127.0.0.1,localhost";
+    }
+    return e;
 }
 
 CommandResult ServeProcess::sh(const std::string& script, std::chrono::milliseconds timeout) const {

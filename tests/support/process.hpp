@@ -2,10 +2,10 @@
 // Test helpers for driving real programs: run a shell script with a deadline and capture its
 // output, and run `mcpsim serve` (or one `mcpsim mock`) as a child process for the length of a
 // test.
+#include <sys/types.h>
 #include <chrono>
 #include <map>
 #include <string>
-#include <sys/types.h>
 
 namespace mcpsim::testing {
 
@@ -25,12 +25,12 @@ CommandResult runShell(const std::string& script, const Env& env = {},
 
 // A shell command started in the background; finish() waits for it.
 class BackgroundCommand {
-public:
+  public:
     BackgroundCommand(const std::string& script, const Env& env);
     ~BackgroundCommand();
     CommandResult finish(std::chrono::milliseconds timeout);
 
-private:
+  private:
     pid_t pid_ = -1;
     int outFd_ = -1;
     int errFd_ = -1;
@@ -38,7 +38,7 @@ private:
 
 // `mcpsim serve` on a free port with its own kubeconfig and kubectl cache directory.
 class ServeProcess {
-public:
+  public:
     explicit ServeProcess(int kubeMinor = 31, const std::string& extraArgs = "");
     ~ServeProcess();
     ServeProcess(const ServeProcess&) = delete;
@@ -48,6 +48,8 @@ public:
     const std::string& kubeconfig() const { return kubeconfig_; }
     const std::string& dir() const { return dir_; }
     const std::string& readyLine() const { return readyLine_; }
+    // host:port of the Gateway listener ("" when the world has none).
+    const std::string& gatewayListener() const { return gatewayListener_; }
     // KUBECONFIG and a private KUBECACHEDIR, so the kubectl dispatcher asks this server's version.
     Env env() const;
     // Runs a shell script (kubectl, curl, jq, heredocs) against this server.
@@ -57,17 +59,18 @@ public:
     // Sends SIGTERM and returns the exit status (for shutdown tests).
     int terminate();
 
-private:
+  private:
     pid_t pid_ = -1;
     std::string dir_;
     std::string kubeconfig_;
     std::string url_;
     std::string readyLine_;
+    std::string gatewayListener_;
 };
 
 // `mcpsim mock NAME --port 0 ARGS` for the length of a test: a mock MCP server on loopback.
 class MockProcess {
-public:
+  public:
     explicit MockProcess(const std::string& name, const std::string& extraArgs = "");
     ~MockProcess();
     MockProcess(const MockProcess&) = delete;
@@ -81,7 +84,7 @@ public:
     // Sends SIGTERM and returns the exit status.
     int terminate();
 
-private:
+  private:
     pid_t pid_ = -1;
     std::string dir_;
     std::string url_;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "mcpsim/core/http/network.hpp"
 #include "mcpsim/core/json.hpp"
@@ -20,6 +21,7 @@ struct ClientError {
     std::string message;
     int httpStatus = 0;  // for transport failures with a response
     std::string body;    // ditto
+    std::error_code transport;  // connection-level failures (refused, reset, timed out)
 };
 
 struct McpClientOptions {
@@ -43,8 +45,9 @@ class McpClient : public std::enable_shared_from_this<McpClient> {
     void initialize(Done done);
     void request(const std::string& method, Json params, Done done);
     void notify(const std::string& method, Json params);
-    // Opens the GET stream; notifications arriving there go to onNotification.
-    void listen();
+    // Opens the GET stream; notifications arriving there go to onNotification. `ended` (if set)
+    // learns why the stream could not open or stopped (httpStatus 405: the server has none).
+    void listen(std::function<void(const ClientError&)> ended = nullptr);
     // DELETE of the session (ignored if there is none).
     void close(std::function<void()> done = nullptr);
 

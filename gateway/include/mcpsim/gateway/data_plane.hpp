@@ -1,0 +1,55 @@
+#pragma once
+// The Gateway's data plane (the role Envoy plays for the reference): one listener port of a
+// Gateway, resolving each request's host and path through the Gateway's listeners and its
+// accepted HTTPRoutes to a backend Service, then forwarding it on the cluster network. An
+// external processor (the MCP router) may inspect and rewrite each request first, exactly where
+// Envoy's ext_proc filter sits. The same handler serves real sockets and the in-memory network.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "mcpsim/core/http/network.hpp"
+#include "mcpsim/core/kube/client.hpp"
+#include "mcpsim/core/runtime.hpp"
+
+namespace mcpsim::gateway {
+
+// What Envoy's ext_proc filter asks of its processor for one request (request headers, the
+// buffered body, then the response headers; response bodies stream past it).
+class ExtProcessor {
+  public:
+    virtual ~ExtProcessor() = default;
+    // May rewrite the request (Host is :authority, target is :path). `done(response)` replies at
+    // once without forwarding (an ImmediateResponse); `done(nullopt)` continues with the request
+    // as rewritten, re-resolving the route.
+    virtual void onRequest(core::http::Request& request,
+                           std::function<void(std::optional<core::http::Response>)> done) = 0;
+    // Response headers, with the request as the client sent it.
+    virtual void onResponseHeaders(const core::http::Request& original,
+                                   core::http::Response& response) = 0;
+};
+
+struct DataPlaneOptions {
+    core::kube::ObjectKey gateway{"gateway-system", "mcp-gateway"};
+    int port = 8080;  // the Gateway listener port this data plane serves
+};
+
+class DataPlane {
+  public:
+    DataPlane(core::Runtime& runtime, core::kube::Client& client, core::http::Network& cluster,
+              DataPlaneOptions options = {});
+    ~DataPlane();
+    void start();
+    void stop();
+    bool idle() const;
+    // Installs (or, with null, removes) the external processor.
+    void setExtProcessor(ExtProcessor* processor);
+    core::http::Handler handler();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mcpsim::gateway
