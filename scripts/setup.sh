@@ -26,6 +26,18 @@ else
   echo "setup: all Debian packages present"
 fi
 
+# The guide's gateway URL names mcp.127-0-0-1.sslip.io, which public DNS resolves to 127.0.0.1.
+# Without DNS (CI machines have none), a hosts entry lets its curl commands run unedited; where
+# /etc/hosts cannot be written, use the http_proxy line `mcpsim serve` prints instead.
+gateway_host=mcp.127-0-0-1.sslip.io
+if ! getent hosts "$gateway_host" >/dev/null 2>&1; then
+  if echo "127.0.0.1 $gateway_host" | "${sudo_cmd[@]}" tee -a /etc/hosts >/dev/null 2>&1; then
+    echo "setup: added '127.0.0.1 $gateway_host' to /etc/hosts"
+  else
+    echo "setup: cannot resolve $gateway_host and cannot write /etc/hosts; export the http_proxy line mcpsim serve prints" >&2
+  fi
+fi
+
 # kubectl is not a Debian 12 package: the tests use the machine's own (any 1.27-1.33 client).
 if ! command -v kubectl >/dev/null 2>&1; then
   echo "setup: kubectl not found on PATH; install a kubectl (1.27 to 1.33) and re-run" >&2

@@ -24,14 +24,15 @@ std::vector<std::string> guideBlocks() {
     const std::string md = ss.str();
     std::vector<std::string> blocks;
     std::regex fence("```bash\n([\\s\\S]*?)```");
-    for (auto it = std::sregex_iterator(md.begin(), md.end(), fence); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(md.begin(), md.end(), fence); it != std::sregex_iterator();
+         ++it) {
         blocks.push_back((*it)[1]);
     }
     return blocks;
 }
 
 class RegistrationGuideE2E : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { server_ = std::make_unique<ServeProcess>(31, "--world seed"); }
 
     std::string ok(const std::string& script) {
@@ -72,42 +73,52 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
                            "gateway-system to allow cross-namespace reference"));
     // The guide's wait (block 2) comes before the grant it needs: it cannot succeed. Shown here
     // with a short timeout; the guide's own 60 s gives the same result, a minute later.
-    std::string shortWait = std::regex_replace(blocks[1], std::regex("--timeout=60s"), "--timeout=2s");
+    std::string shortWait =
+        std::regex_replace(blocks[1], std::regex("--timeout=60s"), "--timeout=2s");
     CommandResult waited = server_->sh(shortWait);
     EXPECT_EQ(waited.exitCode, 1);
-    EXPECT_EQ(waited.err, "error: timed out waiting for the condition on mcpgatewayextensions/mcp-extension\n");
+    EXPECT_EQ(waited.err,
+              "error: timed out waiting for the condition on mcpgatewayextensions/mcp-extension\n");
     // The empty config Secret the reference writes for an extension without a grant.
-    EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-test -o jsonpath='{.data.config\\.yaml}' | base64 -d",
-                           "servers: []\nvirtualServers: []\n"));
+    EXPECT_TRUE(
+        eventually("kubectl get secret mcp-gateway-config -n mcp-test -o "
+                   "jsonpath='{.data.config\\.yaml}' | base64 -d",
+                   "servers: []\nvirtualServers: []\n"));
     // Step 1b: the grant. The guide's wait now succeeds at once.
-    EXPECT_EQ(ok(blocks[2]), "referencegrant.gateway.networking.k8s.io/allow-mcp-extension created\n");
+    EXPECT_EQ(ok(blocks[2]),
+              "referencegrant.gateway.networking.k8s.io/allow-mcp-extension created\n");
     const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(ok(blocks[1]), "mcpgatewayextension.mcp.kagenti.com/mcp-extension condition met\n");
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
     EXPECT_EQ(server_->sh(readyOf("mcpgatewayextension/mcp-extension", "mcp-test")).out,
               "ValidMCPGatewayExtension: successfully verified and configured");
     // The route and the registration.
-    EXPECT_EQ(ok(blocks[3]), "httproute.gateway.networking.k8s.io/mcp-api-key-server-route created\n");
-    EXPECT_TRUE(eventually("kubectl get httproute mcp-api-key-server-route -n mcp-test -o "
-                           "jsonpath='{.status.parents[0].conditions[?(@.type==\"Accepted\")].status}'",
-                           "True"));
+    EXPECT_EQ(ok(blocks[3]),
+              "httproute.gateway.networking.k8s.io/mcp-api-key-server-route created\n");
+    EXPECT_TRUE(
+        eventually("kubectl get httproute mcp-api-key-server-route -n mcp-test -o "
+                   "jsonpath='{.status.parents[0].conditions[?(@.type==\"Accepted\")].status}'",
+                   "True"));
     EXPECT_EQ(ok(blocks[4]), "mcpserverregistration.mcp.kagenti.com/my-mcp-server created\n");
-    EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-test -o jsonpath='{.data.config\\.yaml}' | base64 -d",
-                           "servers:\n"
-                           "- enabled: true\n"
-                           "  hostname: api-key-server.mcp.local\n"
-                           "  name: mcp-test/my-mcp-server\n"
-                           "  toolPrefix: myserver_\n"
-                           "  url: http://mcp-api-key-server.mcp-test.svc.cluster.local:9090/mcp\n"));
+    EXPECT_TRUE(
+        eventually("kubectl get secret mcp-gateway-config -n mcp-test -o "
+                   "jsonpath='{.data.config\\.yaml}' | base64 -d",
+                   "servers:\n"
+                   "- enabled: true\n"
+                   "  hostname: api-key-server.mcp.local\n"
+                   "  name: mcp-test/my-mcp-server\n"
+                   "  toolPrefix: myserver_\n"
+                   "  url: http://mcp-api-key-server.mcp-test.svc.cluster.local:9090/mcp\n"));
     // The broker discovers the api-key server's one tool; the controller copies its status.
     EXPECT_TRUE(eventually(readyOf("mcpsr/my-mcp-server", "mcp-test"),
                            "Ready: server added successfully. Total tools added 1", 30s));
     // Step 3, unedited: the table, the controller's logs, the broker's discovery line.
     CommandResult step3 = server_->sh(blocks[5]);
     EXPECT_EQ(step3.exitCode, 0) << step3.out << step3.err;
-    std::regex row("NAMESPACE +NAME +PREFIX +TARGET +PATH +READY +TOOLS +CREDENTIALS +AGE\n"
-                   "mcp-test +my-mcp-server +myserver_ +mcp-api-key-server-route +/mcp +True +1 +"
-                   "[0-9]+s\n");
+    std::regex row(
+        "NAMESPACE +NAME +PREFIX +TARGET +PATH +READY +TOOLS +CREDENTIALS +AGE\n"
+        "mcp-test +my-mcp-server +myserver_ +mcp-api-key-server-route +/mcp +True +1 +"
+        "[0-9]+s\n");
     EXPECT_TRUE(std::regex_search(step3.out, row)) << step3.out;
     EXPECT_NE(step3.out.find("msg=\"Controller starting (health: :8081, metrics: :8082)...\""),
               std::string::npos);
@@ -119,7 +130,9 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
     EXPECT_TRUE(std::regex_search(step3.out, discovered)) << step3.out;
     std::string logs = ok("kubectl logs -n mcp-system deployment/mcp-gateway-controller");
     EXPECT_NE(logs.find("msg=\"reconciling mcpgatewayextension\""), std::string::npos);
-    EXPECT_NE(logs.find("msg=\"main reconcile logic starting for\" controller=mcpserverregistration"), std::string::npos);
+    EXPECT_NE(
+        logs.find("msg=\"main reconcile logic starting for\" controller=mcpserverregistration"),
+        std::string::npos);
     // The controller runs with --log-level=0: every message listed for it is at INFO.
     EXPECT_NE(logs.find("level=INFO msg=\"SecretReaderWriter readOrCreateConfigSecret\""),
               std::string::npos);
@@ -135,7 +148,9 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
     ASSERT_EQ(step4.out.rfind(init, 0), 0u) << step4.out;
     std::smatch m;
     const std::string rest = step4.out.substr(init.size());
-    ASSERT_TRUE(std::regex_search(rest, m, std::regex("^MCP Session ID: ([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)\n")))
+    ASSERT_TRUE(std::regex_search(
+        rest, m,
+        std::regex("^MCP Session ID: ([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)\n")))
         << rest;
     const std::string listed = rest.substr(m[0].length());
     auto body = nlohmann::json::parse(listed, nullptr, false);
@@ -232,8 +247,9 @@ metadata: {name: second, namespace: team-a}
 spec:
   targetRef: {name: mcp-gateway, namespace: gateway-system}
 EOF)");
-    EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/second", "team-a"),
-                           "InvalidMCPGatewayExtension: conflict. Gateway target already configured as MCP Gateway"));
+    EXPECT_TRUE(eventually(
+        readyOf("mcpgatewayextension/second", "team-a"),
+        "InvalidMCPGatewayExtension: conflict. Gateway target already configured as MCP Gateway"));
     // Removing the older extension hands the Gateway to the second one.
     ok("kubectl delete mcpgatewayextension first -n mcp-system");
     EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/second", "team-a"),
@@ -264,13 +280,18 @@ metadata: {name: srv, namespace: mcp-test}
 spec:
   targetRef: {name: route}
 EOF)");
-    const std::string config = "kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | base64 -d | grep -c 'name: mcp-test/srv'";
+    const std::string config =
+        "kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | "
+        "base64 -d | grep -c 'name: mcp-test/srv'";
     EXPECT_TRUE(eventually(config, "1\n"));
     EXPECT_EQ(ok("kubectl delete mcpgatewayextension mcp-gateway-extension -n mcp-system"),
               "mcpgatewayextension.mcp.kagenti.com \"mcp-gateway-extension\" deleted\n");
-    EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | base64 -d",
-                           "servers: []\nvirtualServers: []\n"));
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"), "NotReady: no valid mcpgatewayextensions configured"));
+    EXPECT_TRUE(
+        eventually("kubectl get secret mcp-gateway-config -n mcp-system -o "
+                   "jsonpath='{.data.config\\.yaml}' | base64 -d",
+                   "servers: []\nvirtualServers: []\n"));
+    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+                           "NotReady: no valid mcpgatewayextensions configured"));
     ok(ext);
     EXPECT_TRUE(eventually(config, "1\n"));
     EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
@@ -311,8 +332,10 @@ EOF)");
     ok("kubectl label secret creds -n mcp-test mcp.kagenti.com/credential=true");
     EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
                            "Ready: server added successfully. Total tools added 1", 30s));
-    EXPECT_TRUE(eventually("kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | base64 -d | grep credential",
-                           "- credential: Bearer test-api-key-secret-token\n"));
+    EXPECT_TRUE(
+        eventually("kubectl get secret mcp-gateway-config -n mcp-system -o "
+                   "jsonpath='{.data.config\\.yaml}' | base64 -d | grep credential",
+                   "- credential: Bearer test-api-key-secret-token\n"));
 }
 
 }  // namespace
