@@ -12,29 +12,7 @@
 namespace mcpsim::testing {
 namespace {
 
-const char* kRegister = R"(kubectl apply -f - <<EOF >/dev/null
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPGatewayExtension
-metadata: {name: mcp-gateway-extension, namespace: mcp-system}
-spec:
-  targetRef: {name: mcp-gateway, namespace: gateway-system}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: route, namespace: mcp-test}
-spec:
-  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
-  hostnames: [api-key-server.mcp.local]
-  rules: [{backendRefs: [{name: mcp-api-key-server, port: 9090}]}]
----
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPServerRegistration
-metadata: {name: srv, namespace: mcp-test}
-spec:
-  toolPrefix: p_
-  targetRef: {name: route}
-EOF
-kubectl wait --for=condition=Ready mcpsr/srv -n mcp-test --timeout=60s >/dev/null)";
+const std::string kRegister = registerApiKeyServerScript("p_");
 
 // initialize, then tools/list and a tools/call with the session, as one script.
 const char* kSession = R"(set -e

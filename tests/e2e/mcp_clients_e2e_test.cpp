@@ -335,6 +335,21 @@ std::string firstText(const std::string& resultJson) {
     return r["content"][0].value("text", "");
 }
 
+// Through the gateway URL: the broker's session, its prefixed tools, a tools/call routed to the
+// upstream (the SDK's fetch ignores http_proxy, so it names the listener's address; the router
+// rewrites every Host to the public host).
+TEST(SdkClient, ThroughTheGateway) {
+    REQUIRE_NODE_TOOLS();
+    ServeProcess server(31, "--world seed");
+    ASSERT_EQ(server.sh(registerApiKeyServerScript("sdk_")).exitCode, 0);
+    ClientRun r = sdkClient("http://" + server.gatewayListener() + "/mcp", "sdk_hello_world",
+                            R"({"name":"sdk"})");
+    ASSERT_EQ(r.exitCode, 0) << r.error;
+    EXPECT_EQ(Json::parse(r.server)["name"], "Kagenti MCP Broker");
+    EXPECT_EQ(r.tools, "sdk_hello_world");
+    EXPECT_EQ(firstText(r.result), "Hello, sdk! (from authenticated server)");
+}
+
 TEST(SdkClient, Server1) {
     REQUIRE_NODE_TOOLS();
     MockProcess mock("server1");

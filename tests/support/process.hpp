@@ -68,6 +68,10 @@ class ServeProcess {
     std::string gatewayListener_;
 };
 
+// kubectl commands that register the seed world's api-key server with the broker (an extension
+// in mcp-system, a route, a registration with `prefix`) and wait until it is Ready.
+std::string registerApiKeyServerScript(const std::string& prefix);
+
 // `mcpsim mock NAME --port 0 ARGS` for the length of a test: a mock MCP server on loopback.
 class MockProcess {
   public:

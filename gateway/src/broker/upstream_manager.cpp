@@ -23,16 +23,18 @@ UpstreamManager::~UpstreamManager() {
 
 void UpstreamManager::start() {
     env_.log.info("Starting manager for", {{"mcpID", config_.id()}});
+    scheduleTick(core::Duration::zero());  // manage() now, then on every tick
+}
+
+void UpstreamManager::scheduleTick(core::Duration after) {
     std::weak_ptr<UpstreamManager> weak = weak_from_this();
-    // manage() now, then on every tick; the interval is fixed (no backoff).
-    auto tick = std::make_shared<std::function<void()>>();
-    *tick = [weak, tick] {
+    tick_ = env_.runtime.clock().schedule(after, [weak] {
         auto self = weak.lock();
         if (!self || self->stopped_) return;
-        self->tick_ = self->env_.runtime.clock().schedule(self->env_.interval, *tick);
+        // The interval is fixed: no backoff.
+        self->scheduleTick(self->env_.interval);
         self->manage(Trigger::Timer);
-    };
-    tick_ = env_.runtime.clock().schedule(core::Duration::zero(), [tick] { (*tick)(); });
+    });
 }
 
 void UpstreamManager::stop() {
@@ -195,10 +197,11 @@ void UpstreamManager::connect(std::function<void(std::optional<std::string>)> do
 void UpstreamManager::listen() {
     if (!client_) return;
     std::weak_ptr<UpstreamManager> weak = weak_from_this();
-    auto client = client_;
-    client_->listen([weak, client](const ClientError& e) {
+    // Weak references only: the client holds the stream that holds this callback.
+    std::weak_ptr<McpClient> weakClient = client_;
+    client_->listen([weak, weakClient](const ClientError& e) {
         auto self = weak.lock();
-        if (!self || self->stopped_ || self->client_ != client) return;
+        if (!self || self->stopped_ || self->client_ != weakClient.lock()) return;
         if (e.httpStatus == 405) {
             self->env_.log.error("server does not support listening");
             return;

@@ -66,6 +66,7 @@ class UpstreamManager : public std::enable_shared_from_this<UpstreamManager> {
 
   private:
     enum class Trigger { Timer, Notification };
+    void scheduleTick(core::Duration after);
     void manage(Trigger trigger);
     void connect(std::function<void(std::optional<std::string>)> done);
     void fetch(std::string cursor, Json acc, std::function<void(std::optional<std::string>)> done);
