@@ -70,7 +70,9 @@ struct ErrorQueueGuard {
 };
 
 // Never prompt on a terminal for an encrypted PEM's passphrase: such a key is just unusable.
-int noPassphrase(char*, int, int, void*) { return -1; }
+int noPassphrase(char*, int, int, void*) {
+    return -1;
+}
 
 BioPtr readBio(std::string_view text) {
     return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
@@ -223,6 +225,8 @@ bool isKnownAlg(std::string_view alg) {
     return false;
 }
 
+// Header and claims are JSON objects (`null` too, as Go decodes it into a nil map or nothing).
+// Unlike Go's encoding/json, nlohmann refuses invalid UTF-8 (Go substitutes U+FFFD).
 std::variant<Parsed, std::string> parse(std::string_view text, ClaimsType claimsType) {
     const std::size_t dot1 = text.find('.');
     const std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : text.find('.', dot1 + 1);
@@ -342,8 +346,7 @@ std::variant<PkeyPtr, std::string> loadEcdsaPublicKey(const std::string& der) {
         return std::string("x509: unsupported elliptic curve");
     }
     const std::string_view name(group.data(), len);
-    if (name != "secp224r1" && name != "prime256v1" && name != "secp384r1" &&
-        name != "secp521r1") {
+    if (name != "secp224r1" && name != "prime256v1" && name != "secp384r1" && name != "secp521r1") {
         return std::string("x509: unsupported elliptic curve");
     }
     return key;
@@ -448,7 +451,8 @@ Verified verifyEs256(std::string_view text, const std::string& pemPublicKey, Wal
     auto parsed = parse(text, ClaimsType::Map);
     if (auto* err = std::get_if<std::string>(&parsed)) return std::move(*err);
     auto& p = std::get<Parsed>(parsed);
-    if (p.alg != "ES256") return reason(kSignatureInvalid, "signing method " + p.alg + " is invalid");
+    if (p.alg != "ES256")
+        return reason(kSignatureInvalid, "signing method " + p.alg + " is invalid");
     auto key = loadEcdsaPublicKey(der);
     if (auto* err = std::get_if<std::string>(&key)) {
         return reason(kUnverifiable, "error while executing keyfunc: " + *err);

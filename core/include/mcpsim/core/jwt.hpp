@@ -19,7 +19,8 @@ std::string base64UrlEncode(std::string_view bytes);
 // Decodes base64url, unpadded or correctly padded; nullopt for any other text.
 std::optional<std::string> base64UrlDecode(std::string_view text);
 
-// HS256 token with header {"alg":"HS256","typ":"JWT"} (in that order); the payload is claims.dump().
+// HS256 token with header {"alg":"HS256","typ":"JWT"} (in that order); the payload is
+// claims.dump().
 std::string signHs256(const Json& claims, std::string_view key);
 
 // A verified token: its decoded header and claims (an object; a `null` payload reads as {}).
