@@ -20,6 +20,16 @@ void TimerHandle::cancel() {
 struct VirtualClock::Impl {
     WallTime epoch;
     SteadyTime now{};
+    // Following real time: `now` is at least the real time elapsed since realBase.
+    bool follow = false;
+    std::chrono::steady_clock::time_point realBase;
+    void catchUp() {
+        if (!follow) return;
+        const SteadyTime real(std::chrono::duration_cast<Duration>(
+            std::chrono::steady_clock::now() - realBase) + followOffset);
+        if (real > now) now = real;
+    }
+    Duration followOffset{};
     std::uint64_t nextSeq = 0;
     struct Timer {
         std::shared_ptr<TimerHandle::State> state;
@@ -40,11 +50,33 @@ VirtualClock::VirtualClock(WallTime epoch) : impl_(std::make_unique<Impl>()) {
 }
 VirtualClock::~VirtualClock() = default;
 
-WallTime VirtualClock::now() const { return impl_->epoch + impl_->now.time_since_epoch(); }
-SteadyTime VirtualClock::steady() const { return impl_->now; }
+WallTime VirtualClock::now() const { return impl_->epoch + steady().time_since_epoch(); }
+SteadyTime VirtualClock::steady() const {
+    impl_->catchUp();
+    return impl_->now;
+}
+
+void VirtualClock::followRealTime() {
+    impl_->follow = true;
+    impl_->realBase = std::chrono::steady_clock::now();
+    impl_->followOffset = impl_->now.time_since_epoch();
+}
+
+bool VirtualClock::followsRealTime() const { return impl_->follow; }
+
+std::size_t VirtualClock::fireDue() {
+    std::size_t n = 0;
+    for (;;) {
+        auto next = nextDeadline();
+        if (!next || *next > steady()) return n;
+        fireNext();
+        ++n;
+    }
+}
 
 TimerHandle VirtualClock::schedule(Duration after, std::function<void()> fn) {
     if (after < Duration::zero()) after = Duration::zero();
+    impl_->catchUp();
     auto state = std::make_shared<TimerHandle::State>();
     impl_->timers.emplace(std::make_pair(impl_->now + after, impl_->nextSeq++),
                           Impl::Timer{state, std::move(fn)});
@@ -60,6 +92,7 @@ std::optional<SteadyTime> VirtualClock::nextDeadline() const {
 bool VirtualClock::fireNext() {
     impl_->dropCancelled();
     if (impl_->timers.empty()) return false;
+    impl_->catchUp();
     auto node = impl_->timers.extract(impl_->timers.begin());
     if (node.key().first > impl_->now) impl_->now = node.key().first;
     node.mapped().state->fired = true;
@@ -68,7 +101,7 @@ bool VirtualClock::fireNext() {
 }
 
 void VirtualClock::advance(Duration d) {
-    const SteadyTime target = impl_->now + d;
+    const SteadyTime target = steady() + d;
     for (;;) {
         auto next = nextDeadline();
         if (!next || *next > target) break;

@@ -74,6 +74,7 @@ Controller& Controller::watches(const Gvk& kind, EventMapper mapper, Predicate p
 }
 
 void Controller::start() {
+    activity_ = rt_.activity().add("controller " + name_, [this] { return pendingWork(); });
     for (auto& src : sources_) {
         auto listed = client_.list(src->kind);
         std::string rv;
@@ -94,6 +95,7 @@ void Controller::start() {
 
 void Controller::stop() {
     stopped_ = true;
+    activity_.reset();
     for (auto& src : sources_) {
         if (src->watch) src->watch->stop();
     }
@@ -170,6 +172,24 @@ void Controller::enqueueAfter(const ObjectKey& key, Duration delay) {
 }
 
 bool Controller::idle() const { return queue_.empty() && !processing_; }
+
+std::optional<std::string> Controller::pendingWork() const {
+    if (processing_) return "reconciling " + processing_->str();
+    if (!queue_.empty()) return std::to_string(queue_.size()) + " queued, first " + queue_.front().str();
+    // The earliest pending requeue (or retry after an error) names the key.
+    std::optional<std::pair<SteadyTime, ObjectKey>> first;
+    for (const auto& [key, at] : delayedAt_) {
+        auto t = delayed_.find(key);
+        if (t == delayed_.end() || !t->second.pending()) continue;
+        if (!first || at < first->first) first = std::make_pair(at, key);
+    }
+    if (!first) return std::nullopt;
+    const auto in = std::chrono::duration_cast<std::chrono::milliseconds>(first->first -
+                                                                          rt_.clock().steady());
+    const bool retry = failures_.count(first->second) > 0;
+    return std::string(retry ? "retry after error of " : "requeue of ") + first->second.str() +
+           " in " + humanDuration(in) + (delayedAt_.size() > 1 ? " (and " + std::to_string(delayedAt_.size() - 1) + " more)" : "");
+}
 
 void Controller::schedule() {
     if (scheduled_ || queue_.empty()) return;

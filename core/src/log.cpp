@@ -29,6 +29,14 @@ const std::deque<LogLine>& LogStore::lines(const std::string& source) const {
     return it == sources_.end() ? none : it->second.lines;
 }
 
+std::vector<std::string> LogStore::sources() const {
+    std::vector<std::string> out;
+    for (const auto& [name, src] : sources_) {
+        if (!src.lines.empty()) out.push_back(name);
+    }
+    return out;
+}
+
 bool LogStore::has(const std::string& source) const {
     return sources_.count(source) > 0;
 }

@@ -35,7 +35,12 @@ TimerHandle RealClock::schedule(Duration after, std::function<void()> fn) {
 
 Runtime::Runtime(RuntimeOptions options)
     : options_(options), io_(std::make_unique<asio::io_context>(1)), rng_(options.seed) {
-    if (options_.virtualTime) {
+    if (options_.virtualTime && options_.followRealTime) {
+        auto vc = std::make_unique<VirtualClock>(
+            std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()));
+        vc->followRealTime();
+        clock_ = std::move(vc);
+    } else if (options_.virtualTime) {
         clock_ = std::make_unique<VirtualClock>(options_.epoch);
     } else {
         clock_ = std::make_unique<RealClock>(*io_);
@@ -87,12 +92,92 @@ void Runtime::runFor(Duration d) {
     poll();
 }
 
-void Runtime::run() {
+bool Runtime::step(SteadyTime until) {
+    poll();
+    if (clock_->steady() >= until) return false;
+    if (VirtualClock* vc = virtualClock()) {
+        auto next = vc->nextDeadline();
+        if (next && *next <= until) {
+            vc->fireNext();
+        } else {
+            vc->advance(until - vc->steady());
+        }
+        poll();
+        return true;
+    }
     auto guard = asio::make_work_guard(*io_);
     if (io_->stopped()) io_->restart();
-    io_->run();
+    io_->run_one_for(std::min<Duration>(until - clock_->steady(), std::chrono::milliseconds(10)));
+    return true;
 }
 
-void Runtime::stop() { io_->stop(); }
+SettleResult Runtime::settle(Duration horizon, std::size_t maxTimerFirings) {
+    SettleResult result;
+    VirtualClock* vc = virtualClock();
+    const SteadyTime start = clock_->steady();
+    const SteadyTime limit = start + horizon;
+    for (;;) {
+        poll();
+        if (vc && vc->fireDue() > 0) continue;
+        result.busy = activity_.busy();
+        if (result.busy.empty()) {
+            result.converged = true;
+            break;
+        }
+        if (vc) {
+            auto next = vc->nextDeadline();
+            if (!next || *next > limit || result.timersFired >= maxTimerFirings) break;
+            vc->fireNext();
+            ++result.timersFired;
+        } else {
+            const SteadyTime now = clock_->steady();
+            if (now >= limit) break;
+            auto guard = asio::make_work_guard(*io_);
+            if (io_->stopped()) io_->restart();
+            io_->run_one_for(std::min<Duration>(limit - now, std::chrono::milliseconds(10)));
+        }
+    }
+    result.advanced = clock_->steady() - start;
+    return result;
+}
+
+std::string SettleResult::describe() const {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(advanced).count();
+    std::string out = converged ? "settled" : "not settled";
+    out += " after " + std::to_string(ms) + "ms (" + std::to_string(timersFired) + " timers)";
+    if (!busy.empty()) {
+        out += "; still busy:";
+        for (const auto& b : busy) out += " [" + b + "]";
+    }
+    return out;
+}
+
+void Runtime::run() {
+    auto guard = asio::make_work_guard(*io_);
+    stopRequested_ = false;
+    if (io_->stopped()) io_->restart();
+    VirtualClock* vc = virtualClock();
+    if (!vc) {
+        io_->run();
+        return;
+    }
+    // Virtual time that follows real time: handlers as they come, timers when the (possibly
+    // ahead) clock reaches them, sleeping in between until the next deadline or I/O.
+    while (!stopRequested_) {
+        while (vc->fireDue() > 0) {
+        }
+        Duration wait = std::chrono::hours(1);
+        if (auto next = vc->nextDeadline()) {
+            wait = std::max<Duration>(Duration::zero(), *next - vc->steady());
+        }
+        if (io_->stopped()) io_->restart();
+        io_->run_one_for(wait);
+    }
+}
+
+void Runtime::stop() {
+    stopRequested_ = true;
+    io_->stop();
+}
 
 }  // namespace mcpsim::core

@@ -98,7 +98,12 @@ Engine::Engine(core::Runtime& runtime, TypeRegistry& registry, ObjectStore& stor
       registry_(registry),
       store_(store),
       uidRng_(runtime.rng().fork("apiserver.uid")),
-      nameRng_(runtime.rng().fork("apiserver.generateName")) {}
+      nameRng_(runtime.rng().fork("apiserver.generateName")) {
+    activity_ = runtime.activity().add("apiserver", [this]() -> std::optional<std::string> {
+        if (finalizing_.empty()) return std::nullopt;
+        return "namespace " + *finalizing_.begin() + " terminating";
+    });
+}
 
 std::string Engine::now() const {
     return core::formatRfc3339(rt_.clock().now());
@@ -561,12 +566,16 @@ Json Engine::removeCollection(const ResourceType& type, const std::string& versi
 
 void Engine::scheduleNamespaceFinalize(const std::string& ns) {
     // The namespace controller works asynchronously; in virtual time this costs nothing.
+    finalizing_.insert(ns);
     rt_.clock().schedule(std::chrono::milliseconds(100), [this, ns] { finalizeNamespace(ns); });
 }
 
 void Engine::finalizeNamespace(const std::string& ns) {
     const ResourceType* nsType = registry_.byResource("", "namespaces");
-    if (!nsType || !store_.get(typeKey(*nsType), ObjectKey{"", ns})) return;
+    if (!nsType || !store_.get(typeKey(*nsType), ObjectKey{"", ns})) {
+        finalizing_.erase(ns);
+        return;
+    }
     bool remaining = false;
     for (const ResourceType* t : registry_.all()) {
         if (!t->namespaced) continue;
@@ -588,6 +597,7 @@ void Engine::finalizeNamespace(const std::string& ns) {
         }
     }
     (void)remaining;
+    finalizing_.erase(ns);
     Json last = store_.erase(typeKey(*nsType), ObjectKey{"", ns});
     (void)last;
 }

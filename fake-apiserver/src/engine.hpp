@@ -5,6 +5,7 @@
 // validation, finalizers and graceful deletion, namespace lifecycle and owner garbage collection.
 // Every failure throws core::kube::ApiException and leaves the store untouched.
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,9 @@ private:
     std::string now() const;
 
     core::Runtime& rt_;
+    // Namespaces being finalized: the world is not settled while one is Terminating.
+    std::set<std::string> finalizing_;
+    core::ActivityRegistry::Registration activity_;
     TypeRegistry& registry_;
     ObjectStore& store_;
     core::Random uidRng_;

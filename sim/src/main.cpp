@@ -7,7 +7,7 @@
 
 #include "mock_command.hpp"
 #include "serve.hpp"
-#include "world.hpp"
+#include "mcpsim/sim/world.hpp"
 
 namespace {
 
@@ -28,6 +28,11 @@ const char* kUsage =
     "                       controllers running; default) or bare (API server only)\n"
     "  --mock-images FILE   more image -> mock rows, in the format of\n"
     "                       mock-servers/data/images.yaml\n"
+    "  --gateway-port N     port of the Gateway listener (default 8001; 0: any free port;\n"
+    "                       -1: none)\n"
+    "  --clock KIND         real (default): requeues and polls take the seconds they take on a\n"
+    "                       cluster; virtual: after each API write the world settles, time\n"
+    "                       jumping over requeues, before the next request is read\n"
     "  --verbose            log every API request to stderr\n"
     "\n";
 
@@ -71,7 +76,7 @@ int main(int argc, char** argv) {
             options.verbose = true;
         } else if (arg == "--port" || arg == "--address" || arg == "--kubeconfig" ||
                    arg == "--kube-version" || arg == "--seed" || arg == "--world" ||
-                   arg == "--mock-images" || arg == "--gateway-port") {
+                   arg == "--mock-images" || arg == "--gateway-port" || arg == "--clock") {
             const char* v = value(arg.c_str());
             if (!v) return usageError("flag " + arg + " needs a value");
             if (arg == "--port") {
@@ -86,10 +91,19 @@ int main(int argc, char** argv) {
                 if (*end != '\0' || p < -1 || p > 65535)
                     return usageError("invalid gateway port " + std::string(v));
                 options.gatewayPort = static_cast<int>(p);
+            } else if (arg == "--clock") {
+                const std::string kind = v;
+                if (kind == "virtual") {
+                    options.clock = mcpsim::sim::ClockKind::Virtual;
+                } else if (kind == "real") {
+                    options.clock = mcpsim::sim::ClockKind::Real;
+                } else {
+                    return usageError("invalid --clock " + kind + " (want real or virtual)");
+                }
             } else if (arg == "--address") {
                 options.address = v;
             } else if (arg == "--world") {
-                if (!mcpsim::sim::World::knownProfile(v))
+                if (!mcpsim::sim::WorldConfig::knownProfile(v))
                     return usageError("unknown world " + std::string(v));
                 options.world = v;
             } else if (arg == "--kubeconfig") {

@@ -15,7 +15,7 @@
 #include "mcpsim/core/http/network.hpp"
 #include "mcpsim/core/runtime.hpp"
 #include "mcpsim/mocks/catalog.hpp"
-#include "world.hpp"
+#include "mcpsim/sim/world.hpp"
 
 namespace mcpsim::sim {
 
@@ -65,10 +65,16 @@ void writeFileAtomically(const std::string& path, const std::string& content) {
 
 int serve(const ServeOptions& options) {
     const auto started = std::chrono::steady_clock::now();
-    core::RuntimeOptions rtOptions;
-    rtOptions.seed = options.seed;
-    core::Runtime runtime(rtOptions);
-    WorldOptions worldOptions{options.world, options.kubeMinor, ""};
+    WorldConfig config;
+    config.profile = options.world;
+    config.seed = options.seed;
+    config.kubeMinor = options.kubeMinor;
+    config.clock = options.clock;
+    config.listeners.enabled = true;
+    config.listeners.address = options.address;
+    config.listeners.apiPort = options.port;
+    config.listeners.gatewayPort = options.gatewayPort;
+    config.listeners.logRequests = options.verbose;
     if (!options.mockImagesFile.empty()) {
         std::ifstream in(options.mockImagesFile);
         std::stringstream text;
@@ -84,56 +90,26 @@ int serve(const ServeOptions& options) {
                       << "\n";
             return 1;
         }
-        worldOptions.mockImages = text.str();
+        config.addModifier([images = text.str()](WorldBlueprint& bp) { bp.mockImages = images; });
     }
     std::unique_ptr<World> world;
     try {
-        world = std::make_unique<World>(runtime, worldOptions);
+        world = std::make_unique<World>(std::move(config));
+    } catch (const ListenError& e) {
+        std::cerr << "mcpsim: " << e.what() << "\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "mcpsim: cannot boot world \"" << options.world << "\": " << e.what() << "\n";
         return 1;
     }
-    apiserver::ApiServer& api = world->api();
-    auto network = core::http::makeLoopbackNetwork(runtime);
-    core::http::Handler handler = api.handler();
-    if (options.verbose) {
-        handler = [inner = api.handler()](core::http::Request&& req, core::http::Reply reply) {
-            std::string line = req.method + " " + req.target;
-            inner(std::move(req), [line, reply](core::http::Response r) {
-                std::cerr << "mcpsim: " << line << " -> " << r.status << "\n";
-                reply(std::move(r));
-            });
-        };
-    }
-    std::unique_ptr<core::http::Listener> listener;
-    try {
-        listener = network->listen(core::http::Endpoint{options.address, options.port}, handler,
-                                   api.limits());
-    } catch (const std::exception& e) {
-        std::cerr << "mcpsim: cannot listen on " << options.address << ":" << options.port << ": "
-                  << e.what() << "\n";
-        return 1;
-    }
-    // The Gateway listener: the guide's URLs name port 8001. Clients that cannot resolve the
-    // public host use this listener as their HTTP proxy (it accepts absolute-form targets).
-    std::unique_ptr<core::http::Listener> gatewayListener;
+    core::Runtime& runtime = world->runtime();
+    const auto gatewayEndpoint = world->gatewayEndpoint();
     std::string gatewayUrl;
-    if (auto gw = world->gatewayHandler(); gw && options.gatewayPort >= 0) {
-        try {
-            gatewayListener = network->listen(
-                core::http::Endpoint{options.address,
-                                     static_cast<std::uint16_t>(options.gatewayPort)},
-                gw);
-        } catch (const std::exception& e) {
-            std::cerr << "mcpsim: cannot listen for the gateway on " << options.address << ":"
-                      << options.gatewayPort << ": " << e.what()
-                      << " (choose another port with --gateway-port)\n";
-            return 1;
-        }
+    if (gatewayEndpoint) {
         gatewayUrl = "http://" + world->gatewayPublicHost() + ":" +
-                     std::to_string(gatewayListener->endpoint().port) + "/mcp";
+                     std::to_string(gatewayEndpoint->port) + "/mcp";
     }
-    const std::string url = "http://" + listener->endpoint().str();
+    const std::string url = "http://" + world->apiEndpoint().str();
     const std::string kubeconfig =
         options.kubeconfig.empty() ? defaultKubeconfigPath() : options.kubeconfig;
     try {
@@ -146,8 +122,7 @@ int serve(const ServeOptions& options) {
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         std::cerr << "mcpsim: shutting down\n";
-        listener->stop();
-        if (gatewayListener) gatewayListener->stop();
+        world->closeListeners();
         runtime.stop();
     });
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -155,17 +130,17 @@ int serve(const ServeOptions& options) {
                         .count();
     std::cout << "mcpsim: ready api=" << url << " kubeconfig=" << kubeconfig
               << " world=" << options.world << " kube-version=1." << options.kubeMinor
+              << " clock=" << (options.clock == ClockKind::Virtual ? "virtual" : "real")
               << " startup=" << ms << "ms";
-    if (gatewayListener) {
-        std::cout << " gateway=" << gatewayUrl
-                  << " gateway-listener=" << gatewayListener->endpoint().str();
+    if (gatewayEndpoint) {
+        std::cout << " gateway=" << gatewayUrl << " gateway-listener=" << gatewayEndpoint->str();
     }
     std::cout << std::endl;
     std::cout << "export KUBECONFIG=" << kubeconfig << std::endl;
-    if (gatewayListener) {
+    if (gatewayEndpoint) {
         std::cout << "# without DNS for " << world->gatewayPublicHost()
                   << ", route curl through the gateway listener:" << std::endl;
-        std::cout << "export http_proxy=http://" << gatewayListener->endpoint().str()
+        std::cout << "export http_proxy=http://" << gatewayEndpoint->str()
                   << " no_proxy=127.0.0.1,localhost" << std::endl;
     }
     runtime.run();

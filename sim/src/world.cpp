@@ -1,7 +1,13 @@
-#include "world.hpp"
+#include "mcpsim/sim/world.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <iostream>
+#include <stdexcept>
 
 #include "broker_mount.hpp"
-
+#include "mcpsim/core/kube/apply.hpp"
 #include "mcpsim/core/yaml.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
@@ -13,30 +19,89 @@ std::string_view seedWorld();
 
 namespace mcpsim::sim {
 
+WorldBlueprint& WorldBlueprint::addObjects(std::string_view yaml) {
+    for (Json& doc : core::parseYamlDocuments(yaml)) {
+        if (doc.is_object()) objects.push_back(std::move(doc));
+    }
+    return *this;
+}
+
+WorldConfig& WorldConfig::addModifier(Modifier m) {
+    modifiers.push_back(std::move(m));
+    return *this;
+}
+
+bool WorldConfig::knownProfile(const std::string& name) {
+    return name == "seed" || name == "bare";
+}
+
+namespace {
+
+WorldBlueprint loadProfile(const std::string& profile) {
+    WorldBlueprint bp;
+    if (profile == "bare") return bp;
+    if (profile != "seed") throw std::runtime_error("unknown world profile \"" + profile + "\"");
+    bp.addObjects(embedded::seedWorld());
+    bp.components = {true, true, true, true};
+    return bp;
+}
+
+core::RuntimeOptions runtimeOptions(const WorldConfig& c) {
+    core::RuntimeOptions o;
+    o.seed = c.seed;
+    o.virtualTime = c.clock == ClockKind::Virtual;
+    // Real clients read the world's timestamps against their own clocks.
+    o.followRealTime = o.virtualTime && c.listeners.enabled;
+    return o;
+}
+
+bool isWrite(const std::string& method) {
+    return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+}  // namespace
+
 struct World::Impl {
-    Impl(core::Runtime& rt, WorldOptions opts)
-        : options(std::move(opts)),
-          network(core::http::makeInMemoryNetwork(rt)),
-          api(rt,
-              apiserver::ApiServerOptions{options.kubeMinor, true, 3 * 1024 * 1024, network.get()}),
-          // The broker is not simulated yet: no broker endpoints answer /status.
-          brokerStatus(api.client(), [](const std::string&) { return std::nullopt; }) {
-        if (options.profile == "bare") return;
-        applyProfile(embedded::seedWorld());
-        mocks::WorkloadsOptions wl;
-        if (!options.mockImages.empty()) wl.images.addYaml(options.mockImages);
-        workloads = std::make_unique<mocks::Workloads>(rt, api.client(), *network, std::move(wl));
-        workloads->start();
-        startBroker(rt);
-        gatewayApi = std::make_unique<gateway::GatewayApiController>(rt, api.client());
-        controller = std::make_unique<gateway::McpController>(
-            rt, api.client(), brokerMount ? brokerMount->statusSource() : brokerStatus);
-        gatewayApi->start();
-        controller->start();
+    explicit Impl(WorldConfig c)
+        : config(std::move(c)),
+          blueprint(loadProfile(config.profile)),
+          runtime(runtimeOptions(config)),
+          network(core::http::makeInMemoryNetwork(runtime)),
+          api(runtime, apiserver::ApiServerOptions{config.kubeMinor, true, 3 * 1024 * 1024,
+                                                   network.get()}),
+          // Without a broker in the world, no broker endpoints answer /status.
+          noBroker(api.client(), [](const std::string&) { return std::nullopt; }) {
+        for (const auto& m : config.modifiers) m(blueprint);
+        auto applied = core::kube::applyDocuments(api.client(), blueprint.objects,
+                                                  {"mcpsim-world"});
+        if (!applied.ok()) throw core::kube::ApiException(applied.error());
+        const auto& parts = blueprint.components;
+        if (parts.workloads) {
+            mocks::WorkloadsOptions wl;
+            if (!blueprint.mockImages.empty()) wl.images.addYaml(blueprint.mockImages);
+            workloads =
+                std::make_unique<mocks::Workloads>(runtime, api.client(), *network, std::move(wl));
+            workloads->start();
+        }
+        if (parts.broker) startBroker();
+        if (parts.gatewayApi) {
+            gatewayApi = std::make_unique<gateway::GatewayApiController>(runtime, api.client());
+        }
+        if (parts.mcpController) {
+            gateway::BrokerStatusSource* status = blueprint.brokerStatus;
+            if (!status) status = brokerMount ? &brokerMount->statusSource() : &noBroker;
+            controller = std::make_unique<gateway::McpController>(runtime, api.client(), *status);
+        }
+        if (gatewayApi) gatewayApi->start();
+        if (controller) controller->start();
+        if (config.listeners.enabled) listen();
     }
 
+    ~Impl() { closeListeners(); }
+
     // The Deployment annotated mcpsim.io/component=broker runs in-process, on its pod's address.
-    void startBroker(core::Runtime& rt) {
+    // Its pod is one of the profile's objects.
+    void startBroker() {
         auto& client = api.client();
         auto deployments = client.list({"apps", "v1", "Deployment"});
         if (!deployments.ok()) return;
@@ -60,62 +125,130 @@ struct World::Impl {
                 if (!ip.empty()) break;
             }
             if (ip.empty()) continue;
-            brokerMount = std::make_unique<BrokerMount>(rt, client, *network, d, ip);
+            brokerMount = std::make_unique<BrokerMount>(runtime, client, *network, d, ip);
             brokerMount->start();
             return;
         }
     }
 
-    // Creates each document; a document's status is then written through the status subresource.
-    void applyProfile(std::string_view yaml) {
-        auto& client = api.client();
-        for (Json doc : core::parseYamlDocuments(yaml)) {
-            Json status = doc.value("status", Json());
-            doc.erase("status");
-            auto created = client.create(doc, {"mcpsim-world"});
-            if (!created.ok()) throw core::kube::ApiException(created.error());
-            if (!status.is_null()) {
-                Json withStatus = created.value();
-                withStatus["status"] = status;
-                auto r = client.updateStatus(withStatus, {"mcpsim-world"});
-                if (!r.ok()) throw core::kube::ApiException(r.error());
+    // Real clients change the world through the API: on virtual time, each write is answered,
+    // then the world settles before the loop reads the next request.
+    core::http::Handler apiHandler() {
+        core::http::Handler h = api.handler();
+        const bool settleWrites = config.clock == ClockKind::Virtual;
+        const bool logRequests = config.listeners.logRequests;
+        return [this, h, settleWrites, logRequests](core::http::Request&& req,
+                                                    core::http::Reply reply) {
+            std::string line = req.method + " " + req.target;
+            const bool write = settleWrites && isWrite(req.method);
+            h(std::move(req), [this, reply, line, write, logRequests](core::http::Response r) {
+                if (logRequests) std::cerr << "mcpsim: " << line << " -> " << r.status << "\n";
+                reply(std::move(r));
+                if (write) requestSettle();
+            });
+        };
+    }
+
+    void requestSettle() {
+        if (settleQueued) return;
+        settleQueued = true;
+        boost::asio::post(runtime.io(), [this] {
+            settleQueued = false;
+            if (settling) return;
+            settling = true;
+            runtime.settle(config.settleHorizon);
+            settling = false;
+        });
+    }
+
+    void listen() {
+        loopback = core::http::makeLoopbackNetwork(runtime);
+        const auto& l = config.listeners;
+        const core::http::Endpoint apiAt{l.address, l.apiPort};
+        try {
+            apiListener = loopback->listen(apiAt, apiHandler(), api.limits());
+        } catch (const std::system_error& e) {
+            throw ListenError("cannot listen on " + apiAt.str() + ": " + e.what());
+        }
+        if (brokerMount && l.gatewayPort >= 0) {
+            // The Gateway listener: the guide's URLs name port 8001 (kind maps it to 8080).
+            const core::http::Endpoint gwAt{l.address, static_cast<std::uint16_t>(l.gatewayPort)};
+            try {
+                gatewayListener = loopback->listen(gwAt, brokerMount->dataPlane().handler());
+            } catch (const std::system_error& e) {
+                throw ListenError("cannot listen for the gateway on " + gwAt.str() + ": " +
+                                  e.what() + " (choose another port with --gateway-port)");
             }
         }
     }
 
-    WorldOptions options;
+    void closeListeners() {
+        if (apiListener) apiListener->stop();
+        if (gatewayListener) gatewayListener->stop();
+    }
+
+    WorldConfig config;
+    WorldBlueprint blueprint;
+    core::Runtime runtime;
     std::unique_ptr<core::http::Network> network;
     apiserver::ApiServer api;
-    gateway::EndpointSliceBrokerStatus brokerStatus;
+    gateway::EndpointSliceBrokerStatus noBroker;
     std::unique_ptr<mocks::Workloads> workloads;
     std::unique_ptr<BrokerMount> brokerMount;
     std::unique_ptr<gateway::GatewayApiController> gatewayApi;
     std::unique_ptr<gateway::McpController> controller;
+    std::unique_ptr<core::http::Network> loopback;
+    std::unique_ptr<core::http::Listener> apiListener;
+    std::unique_ptr<core::http::Listener> gatewayListener;
+    bool settleQueued = false;
+    bool settling = false;
 };
 
-World::World(core::Runtime& runtime, WorldOptions options)
-    : impl_(std::make_unique<Impl>(runtime, std::move(options))) {}
+World::World(WorldConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
 World::~World() = default;
 
-apiserver::ApiServer& World::api() {
-    return impl_->api;
+core::Runtime& World::runtime() { return impl_->runtime; }
+apiserver::ApiServer& World::api() { return impl_->api; }
+core::kube::Client& World::client() { return impl_->api.client(); }
+core::http::Network& World::clusterNetwork() { return *impl_->network; }
+const WorldConfig& World::config() const { return impl_->config; }
+const WorldBlueprint& World::blueprint() const { return impl_->blueprint; }
+
+core::SettleResult World::settle() { return settle(impl_->config.settleHorizon); }
+
+core::SettleResult World::settle(core::Duration horizon) {
+    return impl_->runtime.settle(horizon);
 }
-core::http::Network& World::clusterNetwork() {
-    return *impl_->network;
+
+core::kube::Result<std::vector<Json>> World::apply(std::string_view yaml) {
+    auto r = core::kube::applyYaml(client(), yaml);
+    settle();
+    return r;
 }
+
+gateway::GatewayApiController* World::gatewayApi() { return impl_->gatewayApi.get(); }
+gateway::McpController* World::mcpController() { return impl_->controller.get(); }
+mocks::Workloads* World::workloads() { return impl_->workloads.get(); }
+
 core::http::Handler World::gatewayHandler() {
     if (!impl_->brokerMount) return nullptr;
     return impl_->brokerMount->dataPlane().handler();
 }
+
 std::string World::gatewayPublicHost() const {
     return impl_->brokerMount ? impl_->brokerMount->broker().options().publicHost : "";
 }
-const WorldOptions& World::options() const {
-    return impl_->options;
+
+core::http::Endpoint World::apiEndpoint() const {
+    return impl_->apiListener ? impl_->apiListener->endpoint() : core::http::Endpoint{};
 }
-bool World::knownProfile(const std::string& name) {
-    return name == "seed" || name == "bare";
+
+std::optional<core::http::Endpoint> World::gatewayEndpoint() const {
+    if (!impl_->gatewayListener) return std::nullopt;
+    return impl_->gatewayListener->endpoint();
 }
+
+void World::closeListeners() { impl_->closeListeners(); }
 
 }  // namespace mcpsim::sim

@@ -299,10 +299,13 @@ metadata: {name: mcp-extension, namespace: mcp-test}
 spec:
   targetRef: {name: mcp-gateway, namespace: gateway-system}
 EOF)");
+    // -v=6 makes kubectl log each request once its response headers arrive: the watch line says
+    // kubectl is watching.
     BackgroundCommand wait(
-        "kubectl wait --for=condition=Ready mcpgatewayextension/mcp-extension -n mcp-test --timeout=60s",
+        "kubectl wait --for=condition=Ready mcpgatewayextension/mcp-extension -n mcp-test "
+        "--timeout=60s -v=6",
         server_->env());
-    std::this_thread::sleep_for(1500ms);  // let kubectl start watching
+    ASSERT_TRUE(wait.waitForOutput("watch=true", 30s, BackgroundCommand::Stream::Err));
     const auto setAt = std::chrono::steady_clock::now();
     ok(R"(kubectl patch mcpgatewayextension mcp-extension -n mcp-test --subresource=status --type merge -p '{"status":{"conditions":[{"type":"Ready","status":"True","reason":"ValidMCPGatewayExtension","message":"successfully verified and configured","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}')");
     CommandResult r = wait.finish(30s);

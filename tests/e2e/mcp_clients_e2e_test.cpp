@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "process.hpp"
+#include "skip.hpp"
 
 namespace mcpsim::testing {
 namespace {
@@ -205,8 +206,11 @@ TEST_F(TransportRules, GetStreamIsHeldOpenAndASecondOneIs409) {
     const std::string id = session();
     const std::string get =
         "-H 'Accept: text/event-stream' -H 'Mcp-Session-Id: " + id + "' " + url();
-    BackgroundCommand first("curl -sS -i --max-time 4 " + get, {});
-    usleep(1000 * 1000);
+    // The stream is open once its status line has arrived (curl -v reports it on stderr as it
+    // comes; -i writes the headers to stdout only with the body).
+    BackgroundCommand first("curl -sS -v -i -N --max-time 4 " + get, {});
+    ASSERT_TRUE(first.waitForOutput("< HTTP/1.1 200", std::chrono::seconds(4),
+                                    BackgroundCommand::Stream::Err));
     expectRpcError(curl(get), 409, -32000, "Conflict: Only one SSE stream is allowed per session");
     CommandResult held = first.finish(std::chrono::seconds(10));
     EXPECT_EQ(held.exitCode, 28) << "cut by --max-time: the stream stayed open";
@@ -291,8 +295,9 @@ std::string toolsDir() {
     do {                                                                               \
         if (!std::filesystem::exists(toolsDir() + "/node_modules/.bin/node") ||        \
             !std::filesystem::exists(toolsDir() + "/node_modules/.bin/conformance")) { \
-            GTEST_SKIP() << "MCP Node tools missing in " << toolsDir()                 \
-                         << ": run scripts/mcp-tools.sh (npm) to install them";        \
+            MCPSIM_SKIP_OR_FAIL_IN_CI("MCP Node tools missing in "                     \
+                                      << toolsDir()                                \
+                                      << ": run scripts/mcp-tools.sh (npm) to install them"); \
         }                                                                              \
     } while (0)
 

@@ -33,26 +33,23 @@ std::vector<std::string> guideBlocks() {
 
 class RegistrationGuideE2E : public ::testing::Test {
   protected:
-    void SetUp() override { server_ = std::make_unique<ServeProcess>(31, "--world seed"); }
+    // Virtual time: each kubectl write is answered, then the world settles, so the next kubectl
+    // command already sees what a patient user would (no polling).
+    void SetUp() override {
+        server_ = std::make_unique<ServeProcess>(31, "--world seed --clock virtual");
+    }
 
     std::string ok(const std::string& script) {
         CommandResult r = server_->sh(script);
         EXPECT_EQ(r.exitCode, 0) << script << "\nstdout: " << r.out << "\nstderr: " << r.err;
         return r.out;
     }
-    // Polls a command until its output equals `want` (status converges within seconds on a real
-    // cluster; the guide's readers re-run `kubectl get` the same way).
-    ::testing::AssertionResult eventually(const std::string& script, const std::string& want,
-                                          std::chrono::milliseconds timeout = 10s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        std::string last;
-        while (std::chrono::steady_clock::now() < deadline) {
-            last = server_->sh(script).out;
-            if (last == want) return ::testing::AssertionSuccess();
-            std::this_thread::sleep_for(100ms);
-        }
-        return ::testing::AssertionFailure() << "waited for `" << script << "` to print \"" << want
-                                             << "\"; last output: \"" << last << "\"";
+    // One run of a read-only command prints `want`: the world settled after the last write.
+    ::testing::AssertionResult showsNow(const std::string& script, const std::string& want) {
+        CommandResult r = server_->sh(script);
+        if (r.out == want) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << "`" << script << "` printed \"" << r.out
+                                             << "\", want \"" << want << "\"; stderr: " << r.err;
     }
     std::string readyOf(const std::string& kindAndName, const std::string& ns) {
         return "kubectl get " + kindAndName + " -n " + ns +
@@ -68,7 +65,7 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
     ASSERT_EQ(blocks.size(), 7u);
     // Step 1: the extension, cross-namespace, before its ReferenceGrant exists.
     EXPECT_EQ(ok(blocks[0]), "mcpgatewayextension.mcp.kagenti.com/mcp-extension created\n");
-    EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/mcp-extension", "mcp-test"),
+    EXPECT_TRUE(showsNow(readyOf("mcpgatewayextension/mcp-extension", "mcp-test"),
                            "ReferenceGrantRequired: ReferenceGrant required in namespace "
                            "gateway-system to allow cross-namespace reference"));
     // The guide's wait (block 2) comes before the grant it needs: it cannot succeed. Shown here
@@ -81,7 +78,7 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
               "error: timed out waiting for the condition on mcpgatewayextensions/mcp-extension\n");
     // The empty config Secret the reference writes for an extension without a grant.
     EXPECT_TRUE(
-        eventually("kubectl get secret mcp-gateway-config -n mcp-test -o "
+        showsNow("kubectl get secret mcp-gateway-config -n mcp-test -o "
                    "jsonpath='{.data.config\\.yaml}' | base64 -d",
                    "servers: []\nvirtualServers: []\n"));
     // Step 1b: the grant. The guide's wait now succeeds at once.
@@ -96,12 +93,12 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
     EXPECT_EQ(ok(blocks[3]),
               "httproute.gateway.networking.k8s.io/mcp-api-key-server-route created\n");
     EXPECT_TRUE(
-        eventually("kubectl get httproute mcp-api-key-server-route -n mcp-test -o "
+        showsNow("kubectl get httproute mcp-api-key-server-route -n mcp-test -o "
                    "jsonpath='{.status.parents[0].conditions[?(@.type==\"Accepted\")].status}'",
                    "True"));
     EXPECT_EQ(ok(blocks[4]), "mcpserverregistration.mcp.kagenti.com/my-mcp-server created\n");
     EXPECT_TRUE(
-        eventually("kubectl get secret mcp-gateway-config -n mcp-test -o "
+        showsNow("kubectl get secret mcp-gateway-config -n mcp-test -o "
                    "jsonpath='{.data.config\\.yaml}' | base64 -d",
                    "servers:\n"
                    "- enabled: true\n"
@@ -110,8 +107,8 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
                    "  toolPrefix: myserver_\n"
                    "  url: http://mcp-api-key-server.mcp-test.svc.cluster.local:9090/mcp\n"));
     // The broker discovers the api-key server's one tool; the controller copies its status.
-    EXPECT_TRUE(eventually(readyOf("mcpsr/my-mcp-server", "mcp-test"),
-                           "Ready: server added successfully. Total tools added 1", 30s));
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/my-mcp-server", "mcp-test"),
+                           "Ready: server added successfully. Total tools added 1"));
     // Step 3, unedited: the table, the controller's logs, the broker's discovery line.
     CommandResult step3 = server_->sh(blocks[5]);
     EXPECT_EQ(step3.exitCode, 0) << step3.out << step3.err;
@@ -164,6 +161,46 @@ TEST_F(RegistrationGuideE2E, GuideManifestsUneditedShowTheWaitDefectThenConverge
     EXPECT_EQ(server_->sh("test -e /tmp/mcp_headers; echo $?").out, "1\n");
 }
 
+// The guide's objects with the grant first, then one `kubectl get mcpsr -A`: on virtual time the
+// registration is already Ready (the world settled over the 2 s finalizer requeue and the 5 s
+// status requeue), and AGE, which the server computes on the world clock, counts that time.
+TEST_F(RegistrationGuideE2E, VirtualClockShowsTheReconciledStatusAtOnce) {
+    auto blocks = guideBlocks();
+    ASSERT_EQ(blocks.size(), 7u);
+    for (int i : {0, 2, 3, 4}) ok(blocks[i]);
+    CommandResult got = server_->sh("kubectl get mcpsr -A");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(
+        got.out, m,
+        std::regex("\nmcp-test +my-mcp-server +myserver_ +mcp-api-key-server-route +/mcp +True +1 "
+                   "+([0-9]+)s\n")))
+        << got.out << got.err;
+    EXPECT_GE(std::stoi(m[1]), 7) << got.out;
+    EXPECT_LT(std::stoi(m[1]), 60) << got.out;
+}
+
+// The same on real time takes the seconds the reference takes: right after the apply the
+// registration is not Ready yet; `kubectl wait` sees it become Ready after the 2 s requeue.
+TEST(RegistrationGuideRealClockE2E, ReadyAfterTheReferencesRequeues) {
+    ServeProcess server(31, "--world seed --clock real");
+    auto blocks = guideBlocks();
+    ASSERT_EQ(blocks.size(), 7u);
+    for (int i : {0, 2, 3, 4}) {
+        CommandResult r = server.sh(blocks[i]);
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    CommandResult first = server.sh(
+        "kubectl get mcpsr my-mcp-server -n mcp-test -o "
+        "jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}'");
+    EXPECT_NE(first.out, "True");
+    CommandResult waited = server.sh(
+        "kubectl wait --for=condition=Ready mcpsr/my-mcp-server -n mcp-test --timeout=30s");
+    EXPECT_EQ(waited.exitCode, 0) << waited.err;
+    EXPECT_EQ(waited.out, "mcpserverregistration.mcp.kagenti.com/my-mcp-server condition met\n");
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 2s);
+}
+
 TEST_F(RegistrationGuideE2E, MissingRouteThenRouteCreated) {
     ok(R"(kubectl apply -f - <<EOF
 apiVersion: mcp.kagenti.com/v1alpha1
@@ -178,7 +215,7 @@ metadata: {name: srv, namespace: mcp-test}
 spec:
   targetRef: {name: route}
 EOF)");
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/srv", "mcp-test"),
                            "NotReady: failed to get targeted httproute "
                            "HTTPRoute.gateway.networking.k8s.io \"route\" not found"));
     ok(R"(kubectl apply -f - <<EOF
@@ -190,8 +227,8 @@ spec:
   hostnames: [api-key-server.mcp.local]
   rules: [{backendRefs: [{name: mcp-api-key-server, port: 9090}]}]
 EOF)");
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
-                           "Ready: server added successfully. Total tools added 1", 30s));
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/srv", "mcp-test"),
+                           "Ready: server added successfully. Total tools added 1"));
 }
 
 TEST_F(RegistrationGuideE2E, RouteWithoutBackendRefsThenFixed) {
@@ -215,11 +252,11 @@ metadata: {name: srv, namespace: mcp-test}
 spec:
   targetRef: {name: route}
 EOF)");
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/srv", "mcp-test"),
                            "NotReady: HTTPRoute mcp-test/route has no backend references"));
     ok(R"(kubectl patch httproute route -n mcp-test --type merge -p '{"spec":{"rules":[{"backendRefs":[{"name":"mcp-api-key-server","port":9090}]}]}}')");
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
-                           "Ready: server added successfully. Total tools added 1", 30s));
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/srv", "mcp-test"),
+                           "Ready: server added successfully. Total tools added 1"));
 }
 
 TEST_F(RegistrationGuideE2E, SecondExtensionOnTheSameGatewayConflicts) {
@@ -230,9 +267,12 @@ metadata: {name: first, namespace: mcp-system}
 spec:
   targetRef: {name: mcp-gateway, namespace: gateway-system}
 EOF)");
-    EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/first", "mcp-system"),
+    EXPECT_TRUE(showsNow(readyOf("mcpgatewayextension/first", "mcp-system"),
                            "ValidMCPGatewayExtension: successfully verified and configured"));
-    std::this_thread::sleep_for(1100ms);  // creation timestamps have one-second resolution
+    // Real-time exception: the test needs the second extension created in a later second of the
+    // server's clock (creationTimestamp has one-second resolution and the older one wins), and
+    // nothing the world does here moves its clock; a real cluster takes the same second.
+    std::this_thread::sleep_for(1100ms);
     ok(R"(kubectl create namespace team-a && kubectl apply -f - <<EOF
 apiVersion: gateway.networking.k8s.io/v1beta1
 kind: ReferenceGrant
@@ -247,12 +287,12 @@ metadata: {name: second, namespace: team-a}
 spec:
   targetRef: {name: mcp-gateway, namespace: gateway-system}
 EOF)");
-    EXPECT_TRUE(eventually(
+    EXPECT_TRUE(showsNow(
         readyOf("mcpgatewayextension/second", "team-a"),
         "InvalidMCPGatewayExtension: conflict. Gateway target already configured as MCP Gateway"));
     // Removing the older extension hands the Gateway to the second one.
     ok("kubectl delete mcpgatewayextension first -n mcp-system");
-    EXPECT_TRUE(eventually(readyOf("mcpgatewayextension/second", "team-a"),
+    EXPECT_TRUE(showsNow(readyOf("mcpgatewayextension/second", "team-a"),
                            "ValidMCPGatewayExtension: successfully verified and configured"));
 }
 
@@ -283,19 +323,19 @@ EOF)");
     const std::string config =
         "kubectl get secret mcp-gateway-config -n mcp-system -o jsonpath='{.data.config\\.yaml}' | "
         "base64 -d | grep -c 'name: mcp-test/srv'";
-    EXPECT_TRUE(eventually(config, "1\n"));
+    EXPECT_TRUE(showsNow(config, "1\n"));
     EXPECT_EQ(ok("kubectl delete mcpgatewayextension mcp-gateway-extension -n mcp-system"),
               "mcpgatewayextension.mcp.kagenti.com \"mcp-gateway-extension\" deleted\n");
     EXPECT_TRUE(
-        eventually("kubectl get secret mcp-gateway-config -n mcp-system -o "
+        showsNow("kubectl get secret mcp-gateway-config -n mcp-system -o "
                    "jsonpath='{.data.config\\.yaml}' | base64 -d",
                    "servers: []\nvirtualServers: []\n"));
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/srv", "mcp-test"),
                            "NotReady: no valid mcpgatewayextensions configured"));
     ok(ext);
-    EXPECT_TRUE(eventually(config, "1\n"));
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
-                           "Ready: server added successfully. Total tools added 1", 30s));
+    EXPECT_TRUE(showsNow(config, "1\n"));
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/srv", "mcp-test"),
+                           "Ready: server added successfully. Total tools added 1"));
 }
 
 TEST_F(RegistrationGuideE2E, CredentialSecretNeedsTheLabel) {
@@ -326,14 +366,14 @@ spec:
   targetRef: {name: route}
   credentialRef: {name: creds}
 EOF)");
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/srv", "mcp-test"),
                            "NotReady: credential secret creds is missing required label "
                            "mcp.kagenti.com/credential=true"));
     ok("kubectl label secret creds -n mcp-test mcp.kagenti.com/credential=true");
-    EXPECT_TRUE(eventually(readyOf("mcpsr/srv", "mcp-test"),
-                           "Ready: server added successfully. Total tools added 1", 30s));
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/srv", "mcp-test"),
+                           "Ready: server added successfully. Total tools added 1"));
     EXPECT_TRUE(
-        eventually("kubectl get secret mcp-gateway-config -n mcp-system -o "
+        showsNow("kubectl get secret mcp-gateway-config -n mcp-system -o "
                    "jsonpath='{.data.config\\.yaml}' | base64 -d | grep credential",
                    "- credential: Bearer test-api-key-secret-token\n"));
 }

@@ -16,20 +16,20 @@ using namespace std::chrono_literals;
 
 class WorkloadsE2E : public ::testing::Test {
   protected:
-    void SetUp() override { server_ = std::make_unique<ServeProcess>(31, "--world seed"); }
+    // Virtual time: the world settles after each kubectl write, so one read shows the result.
+    void SetUp() override {
+        server_ = std::make_unique<ServeProcess>(31, "--world seed --clock virtual");
+    }
     std::string ok(const std::string& script) {
         CommandResult r = server_->sh(script);
         EXPECT_EQ(r.exitCode, 0) << script << "\nstdout: " << r.out << "\nstderr: " << r.err;
         return r.out;
     }
-    ::testing::AssertionResult eventually(const std::string& script, const std::string& want) {
-        std::string last;
-        for (int i = 0; i < 50; ++i) {
-            last = server_->sh(script).out;
-            if (last == want) return ::testing::AssertionSuccess();
-            std::this_thread::sleep_for(100ms);
-        }
-        return ::testing::AssertionFailure() << "`" << script << "` printed \"" << last << "\"";
+    // One run of a read-only command prints `want`.
+    ::testing::AssertionResult showsNow(const std::string& script, const std::string& want) {
+        CommandResult r = server_->sh(script);
+        if (r.out == want) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << "`" << script << "` printed \"" << r.out << "\"";
     }
     // POST initialize to a Service through the API server proxy; prints the HTTP status and the
     // serverInfo name from the SSE or JSON answer.
@@ -78,7 +78,7 @@ spec:
   ports: [{port: 9090, targetPort: 9090}]
 EOF)");
     EXPECT_TRUE(
-        eventually("kubectl get pods -n mcp-test -l app=my-api-key-server -o "
+        showsNow("kubectl get pods -n mcp-test -l app=my-api-key-server -o "
                    "jsonpath='{.items[*].status.phase}'",
                    "Running"));
     std::string pods = ok("kubectl get pods -n mcp-test -l app=my-api-key-server");
@@ -89,21 +89,21 @@ EOF)");
     EXPECT_NE(logs.find("msg=\"starting MCP server\" mock=api-key listen=:9090"), std::string::npos)
         << logs;
     EXPECT_TRUE(
-        eventually("kubectl get endpoints my-api-key-server -n mcp-test -o "
+        showsNow("kubectl get endpoints my-api-key-server -n mcp-test -o "
                    "jsonpath='{.subsets[0].ports[0].port}'",
                    "9090"));
     EXPECT_EQ(initializeViaProxy("my-api-key-server:9090"), "200 mcp-api-key-test-server\n");
     EXPECT_EQ(ok("kubectl rollout status deployment/my-api-key-server -n mcp-test --timeout=10s"),
               "deployment \"my-api-key-server\" successfully rolled out\n");
     ok("kubectl delete deployment my-api-key-server -n mcp-test");
-    EXPECT_TRUE(eventually("kubectl get pods -n mcp-test -l app=my-api-key-server -o name", ""));
+    EXPECT_TRUE(showsNow("kubectl get pods -n mcp-test -l app=my-api-key-server -o name", ""));
     EXPECT_EQ(initializeViaProxy("my-api-key-server:9090").substr(0, 3), "503");
 }
 
 TEST_F(WorkloadsE2E, UnknownImageShowsImagePullBackOffAndAnEvent) {
     ok("kubectl create deployment mystery -n mcp-test --image=example.com/not-a-mock:1.0");
     EXPECT_TRUE(
-        eventually("kubectl get pods -n mcp-test -l app=mystery -o "
+        showsNow("kubectl get pods -n mcp-test -l app=mystery -o "
                    "jsonpath='{.items[0].status.containerStatuses[0].state.waiting.reason}'",
                    "ImagePullBackOff"));
     std::string pods = ok("kubectl get pods -n mcp-test -l app=mystery");
@@ -117,7 +117,7 @@ TEST_F(WorkloadsE2E, UnknownImageShowsImagePullBackOffAndAnEvent) {
 TEST_F(WorkloadsE2E, ScaleToZeroAndBack) {
     EXPECT_EQ(initializeViaProxy("mcp-api-key-server:9090"), "200 mcp-api-key-test-server\n");
     ok("kubectl scale deployment mcp-api-key-server -n mcp-test --replicas=0");
-    EXPECT_TRUE(eventually("kubectl get pods -n mcp-test -l app=mcp-api-key-server -o name", ""));
+    EXPECT_TRUE(showsNow("kubectl get pods -n mcp-test -l app=mcp-api-key-server -o name", ""));
     EXPECT_EQ(initializeViaProxy("mcp-api-key-server:9090").substr(0, 3), "503");
     ok("kubectl scale deployment mcp-api-key-server -n mcp-test --replicas=1");
     EXPECT_EQ(ok("kubectl rollout status deployment/mcp-api-key-server -n mcp-test --timeout=10s"),

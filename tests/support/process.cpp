@@ -114,37 +114,73 @@ BackgroundCommand::~BackgroundCommand() {
     if (pid_ > 0) finish(std::chrono::milliseconds(0));
 }
 
+bool BackgroundCommand::waitForOutput(const std::string& needle, std::chrono::milliseconds timeout,
+                                      Stream stream) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string& seen = stream == Stream::Out ? out_ : err_;
+    const int fd = stream == Stream::Out ? outFd_ : errFd_;
+    char buf[65536];
+    while (seen.find(needle) == std::string::npos) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        pollfd p{fd, POLLIN, 0};
+        const int n = poll(&p, 1, static_cast<int>(left.count()));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        const ssize_t got = read(fd, buf, sizeof buf);
+        if (got <= 0) return false;  // the command closed that stream (exited)
+        seen.append(buf, static_cast<std::size_t>(got));
+    }
+    return true;
+}
+
 CommandResult BackgroundCommand::finish(std::chrono::milliseconds timeout) {
     CommandResult r = collect(pid_, outFd_, errFd_, timeout);
+    r.out = out_ + r.out;
+    r.err = err_ + r.err;
     pid_ = -1;
     return r;
 }
 
 namespace {
 
-// Starts `command` under bash and waits (up to 30 s) for the first complete line of its stdout,
-// which announces readiness. *pid is the child's, or -1 once it has exited.
-std::string startAndReadReadyLine(const std::string& command, const std::string& outPath,
-                                  pid_t* pid) {
+// Starts `command` under bash with its stdout on a pipe and waits (poll(2), up to 30 s) for the
+// first complete line, which announces readiness. *pid is the child's, or -1 once it has exited;
+// *stdoutFd stays open for the child's later lines (a few hundred bytes; the pipe holds 64 KiB).
+std::string startAndReadReadyLine(const std::string& command, pid_t* pid, int* stdoutFd) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     *pid = fork();
     if (*pid == 0) {
+        dup2(out[1], 1);
+        close(out[0]);
+        close(out[1]);
         execl("/bin/bash", "bash", "-c", command.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
+    close(out[1]);
+    *stdoutFd = out[0];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    std::string line;
-    while (std::chrono::steady_clock::now() < deadline) {
-        std::ifstream in(outPath);
-        if (std::getline(in, line) && !in.eof()) break;
-        line.clear();
-        int status = 0;
-        if (waitpid(*pid, &status, WNOHANG) == *pid) {
+    std::string text;
+    for (;;) {
+        if (auto nl = text.find('\n'); nl != std::string::npos) return text.substr(0, nl);
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return "";
+        pollfd fd{out[0], POLLIN, 0};
+        const int n = poll(&fd, 1, static_cast<int>(left.count()));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return "";
+        char buf[4096];
+        const ssize_t got = read(out[0], buf, sizeof buf);
+        if (got <= 0) {  // the child exited before announcing readiness
+            waitpid(*pid, nullptr, 0);
             *pid = -1;
-            break;
+            return "";
         }
-        usleep(5000);
+        text.append(buf, static_cast<std::size_t>(got));
     }
-    return line;
 }
 
 }  // namespace
@@ -152,15 +188,14 @@ std::string startAndReadReadyLine(const std::string& command, const std::string&
 ServeProcess::ServeProcess(int kubeMinor, const std::string& extraArgs) {
     dir_ = makeTempDir("mcpsim-e2e");
     kubeconfig_ = dir_ + "/kubeconfig";
-    const std::string outPath = dir_ + "/serve.stdout";
     const std::string line = startAndReadReadyLine(
         "exec '" + mcpsimBinary() + "' serve --port 0 --kubeconfig '" + kubeconfig_ +
             "' --kube-version 1." + std::to_string(kubeMinor) + " " +
             (extraArgs.empty() ? std::string("--world bare") : extraArgs) +
             // Tests run side by side: the gateway takes any free port unless a test names one.
             (extraArgs.find("--gateway-port") == std::string::npos ? " --gateway-port 0" : "") +
-            " >'" + outPath + "' 2>'" + dir_ + "/serve.stderr'",
-        outPath, &pid_);
+            " 2>'" + dir_ + "/serve.stderr'",
+        &pid_, &stdoutFd_);
     readyLine_ = line;
     auto pos = line.find("api=");
     if (pos == std::string::npos) {
@@ -178,6 +213,7 @@ ServeProcess::~ServeProcess() {
         kill(pid_, SIGKILL);
         waitpid(pid_, nullptr, 0);
     }
+    if (stdoutFd_ >= 0) close(stdoutFd_);
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
 }
@@ -211,11 +247,10 @@ int ServeProcess::terminate() {
 
 MockProcess::MockProcess(const std::string& name, const std::string& extraArgs) {
     dir_ = makeTempDir("mcpsim-mock");
-    const std::string outPath = dir_ + "/mock.stdout";
     const std::string line =
         startAndReadReadyLine("exec '" + mcpsimBinary() + "' mock '" + name + "' --port 0 " +
-                                  extraArgs + " >'" + outPath + "' 2>'" + dir_ + "/mock.stderr'",
-                              outPath, &pid_);
+                                  extraArgs + " 2>'" + dir_ + "/mock.stderr'",
+                              &pid_, &stdoutFd_);
     readyLine_ = line;
     const auto pos = line.find(" ready url=");
     if (pos == std::string::npos) {
@@ -230,6 +265,7 @@ MockProcess::~MockProcess() {
         kill(pid_, SIGKILL);
         waitpid(pid_, nullptr, 0);
     }
+    if (stdoutFd_ >= 0) close(stdoutFd_);
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
 }

@@ -28,12 +28,20 @@ class BackgroundCommand {
   public:
     BackgroundCommand(const std::string& script, const Env& env);
     ~BackgroundCommand();
+    enum class Stream { Out, Err };
+    // Reads the command's output as it comes (poll(2)) until `needle` has appeared on that
+    // stream: a bounded wait on something the command itself reports (kubectl -v=6 logging its
+    // watch request, curl printing a response's status line). False at the deadline or EOF.
+    bool waitForOutput(const std::string& needle, std::chrono::milliseconds timeout,
+                       Stream stream = Stream::Out);
+    // Waits for the command to exit; the result includes what waitForOutput already read.
     CommandResult finish(std::chrono::milliseconds timeout);
 
   private:
     pid_t pid_ = -1;
     int outFd_ = -1;
     int errFd_ = -1;
+    std::string out_, err_;
 };
 
 // `mcpsim serve` on a free port with its own kubeconfig and kubectl cache directory.
@@ -61,6 +69,7 @@ class ServeProcess {
 
   private:
     pid_t pid_ = -1;
+    int stdoutFd_ = -1;
     std::string dir_;
     std::string kubeconfig_;
     std::string url_;
@@ -90,6 +99,7 @@ class MockProcess {
 
   private:
     pid_t pid_ = -1;
+    int stdoutFd_ = -1;
     std::string dir_;
     std::string url_;
     std::string readyLine_;

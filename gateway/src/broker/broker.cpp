@@ -157,6 +157,14 @@ struct Broker::Impl {
         }
         log.info("[grpc] starting MCP Router", {{"listening", "0.0.0.0:50051"}});
         log.info("[http] starting MCP Broker (public)", {{"listening", "0.0.0.0:8080"}});
+        // Discovery in progress (a connect, ping or fetch, or a server not yet checked once).
+        activity = runtime.activity().add("broker", [this]() -> std::optional<std::string> {
+            for (const auto& [id, m] : managers) {
+                if (m->busy()) return "managing " + m->config().name;
+                if (!m->status().validated) return "first check of " + m->config().name;
+            }
+            return std::nullopt;
+        });
     }
 
     ~Impl() {
@@ -700,6 +708,7 @@ struct Broker::Impl {
     std::map<std::string, std::shared_ptr<broker::UpstreamManager>> managers;  // by server ID
     broker::ToolRegistry registry;
     std::map<std::string, Session> sessions;
+    core::ActivityRegistry::Registration activity;
 };
 
 Broker::Broker(core::Runtime& runtime, core::http::Network& cluster, BrokerOptions options)

@@ -51,6 +51,13 @@ BrokerFixture::~BrokerFixture() {
     mocks_.clear();
 }
 
+sim::WorldConfig BrokerFixture::worldConfig() {
+    sim::WorldConfig c;
+    c.profile = "bare";
+    c.addModifier([](sim::WorldBlueprint& bp) { bp.components.gatewayApi = true; });
+    return c;
+}
+
 gateway::BrokerOptions BrokerFixture::defaultOptions() {
     gateway::BrokerOptions o;
     o.publicHost = "mcp.127-0-0-1.sslip.io";

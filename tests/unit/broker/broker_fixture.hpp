@@ -15,6 +15,7 @@
 #include "mcpsim/core/runtime.hpp"
 #include "mcpsim/gateway/broker.hpp"
 #include "mcpsim/mocks/catalog.hpp"
+#include "mcpsim/sim/world.hpp"
 
 namespace mcpsim::broker_testing {
 
@@ -65,8 +66,12 @@ class BrokerFixture : public ::testing::Test {
     // Also serves the broker's handler at `at` (e.g. its Service name).
     void listenBrokerAt(const core::http::Endpoint& at);
 
-    core::Runtime runtime{core::RuntimeOptions{.virtualTime = true}};
-    std::unique_ptr<core::http::Network> network = core::http::makeInMemoryNetwork(runtime);
+    // A bare world on virtual time with the Gateway API control side (for the router tests'
+    // HTTPRoutes); the broker under test is the fixture's own, not a world component.
+    static sim::WorldConfig worldConfig();
+    sim::World world{worldConfig()};
+    core::Runtime& runtime = world.runtime();
+    core::http::Network* network = &world.clusterNetwork();
 
   private:
     int nextId_ = 1;

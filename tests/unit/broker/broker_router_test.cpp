@@ -1,9 +1,7 @@
 // spec/broker.md section 13, scenarios 46-68: requests through the Gateway data plane (G), with
 // the broker's router as its external processor.
 #include "broker/broker_fixture.hpp"
-#include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/yaml.hpp"
-#include "mcpsim/gateway/gateway_api.hpp"
 
 namespace mcpsim::broker_testing {
 namespace {
@@ -89,13 +87,9 @@ spec:
 class BrokerRouter : public BrokerFixture {
   protected:
     void SetUp() override {
-        gatewayApi.start();
-        for (Json doc : core::parseYamlDocuments(kWorld)) {
-            auto r = api.client().create(doc);
-            ASSERT_TRUE(r.ok()) << r.error().message;
-        }
-        runtime.runFor(std::chrono::seconds(3));
-        dataPlane = std::make_unique<gateway::DataPlane>(runtime, api.client(), *network);
+        auto applied = world.apply(kWorld);
+        ASSERT_TRUE(applied.ok()) << applied.error().message;
+        dataPlane = std::make_unique<gateway::DataPlane>(runtime, world.client(), *network);
         dataPlane->setExtProcessor(&broker().router());
         dataPlane->start();
         gatewayListener = network->listen(kGatewayAt, dataPlane->handler());
@@ -152,8 +146,6 @@ class BrokerRouter : public BrokerFixture {
         return out;
     }
 
-    apiserver::ApiServer api{runtime};
-    gateway::GatewayApiController gatewayApi{runtime, api.client()};
     std::unique_ptr<gateway::DataPlane> dataPlane;
     std::unique_ptr<core::http::Listener> gatewayListener;
 };

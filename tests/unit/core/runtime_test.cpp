@@ -30,6 +30,92 @@ TEST(Runtime, RunUntilIdleReportsARunawayTimerLoop) {
     EXPECT_FALSE(rt.runUntilIdle(100));
 }
 
+// Settle jumps virtual time only while a component says it is busy: a 2 s requeue runs, a 60 s
+// periodic tick that nobody waits for does not.
+TEST(Runtime, SettleJumpsTimeWhileSomethingIsBusy) {
+    Runtime rt(RuntimeOptions{7, true});
+    bool requeued = false;
+    int ticks = 0;
+    std::function<void()> tick = [&] {
+        ++ticks;
+        rt.clock().schedule(60s, tick);
+    };
+    rt.clock().schedule(60s, tick);
+    auto busy = rt.activity().add("controller x", [&]() -> std::optional<std::string> {
+        if (requeued) return std::nullopt;
+        return "requeue of ns/a in 2s";
+    });
+    rt.clock().schedule(2s, [&] { requeued = true; });
+    const SteadyTime start = rt.clock().steady();
+    SettleResult r = rt.settle(30s);
+    EXPECT_TRUE(r.converged) << r.describe();
+    EXPECT_EQ(rt.clock().steady() - start, Duration(2s));
+    EXPECT_EQ(r.advanced, Duration(2s));
+    EXPECT_EQ(ticks, 0);
+    // Already idle: a second settle costs no time.
+    EXPECT_TRUE(rt.settle(30s).converged);
+    EXPECT_EQ(rt.clock().steady() - start, Duration(2s));
+}
+
+TEST(Runtime, SettleThatCannotConvergeSaysWhatWasBusy) {
+    Runtime rt(RuntimeOptions{7, true});
+    std::function<void()> poll = [&] { rt.clock().schedule(5s, poll); };
+    poll();
+    auto busy = rt.activity().add("controller mcpserverregistration",
+                                  [] { return std::optional<std::string>("requeue of a/b in 5s"); });
+    SettleResult r = rt.settle(20s);
+    EXPECT_FALSE(r.converged);
+    EXPECT_EQ(r.timersFired, 4u);  // 5, 10, 15, 20 s; the next (25 s) is past the horizon
+    ASSERT_EQ(r.busy.size(), 1u);
+    EXPECT_EQ(r.busy[0], "controller mcpserverregistration: requeue of a/b in 5s");
+    EXPECT_NE(r.describe().find("not settled after 20000ms"), std::string::npos) << r.describe();
+    // Unregistering the probe (the component stopped) makes the world idle.
+    busy.reset();
+    EXPECT_TRUE(rt.settle(20s).converged);
+}
+
+TEST(Runtime, SettleRunsTimersAlreadyDueEvenWhenNothingIsBusy) {
+    Runtime rt(RuntimeOptions{7, true});
+    bool collected = false;
+    rt.clock().schedule(0s, [&] { collected = true; });  // e.g. garbage collection
+    EXPECT_TRUE(rt.settle(1s).converged);
+    EXPECT_TRUE(collected);
+}
+
+// serve --clock virtual: the clock follows the wall clock and jumps ahead on settle; it never
+// runs behind real time.
+TEST(VirtualClock, FollowingRealTimeJumpsAheadButNeverFallsBehind) {
+    Runtime rt(RuntimeOptions{.seed = 1, .virtualTime = true, .followRealTime = true});
+    const auto wallBefore = std::chrono::system_clock::now();
+    EXPECT_GE(rt.clock().now(), std::chrono::time_point_cast<Duration>(wallBefore));
+    bool done = false;
+    auto busy = rt.activity().add("x", [&]() -> std::optional<std::string> {
+        return done ? std::nullopt : std::optional<std::string>("waiting");
+    });
+    rt.clock().schedule(30s, [&] { done = true; });
+    SettleResult r = rt.settle(60s);
+    EXPECT_TRUE(r.converged) << r.describe();
+    const auto ahead = rt.clock().now() - std::chrono::system_clock::now();
+    EXPECT_GT(ahead, Duration(29s));
+    EXPECT_LE(ahead, Duration(30s));
+    // Monotonic: reading again never goes back.
+    const auto a = rt.clock().steady();
+    EXPECT_GE(rt.clock().steady(), a);
+}
+
+TEST(Activity, RegistrationsUnregisterWhenDestroyedOrMoved) {
+    ActivityRegistry reg;
+    {
+        auto a = reg.add("a", [] { return std::optional<std::string>("busy"); });
+        auto b = std::move(a);
+        EXPECT_EQ(reg.busy(), std::vector<std::string>{"a: busy"});
+        auto c = reg.add("c", [] { return std::optional<std::string>("also"); });
+        c = std::move(b);  // c's own probe goes, a's stays (now held by c)
+        EXPECT_EQ(reg.busy(), std::vector<std::string>{"a: busy"});
+    }
+    EXPECT_TRUE(reg.busy().empty());
+}
+
 TEST(Random, ForkedStreamsAreIndependentAndReproducible) {
     Random a(5), b(5);
     Random aUid = a.fork("uid"), bUid = b.fork("uid");

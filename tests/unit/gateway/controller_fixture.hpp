@@ -1,16 +1,14 @@
 #pragma once
-// A world for controller tests: a fake API server, the MCP controller and the Gateway API
-// controller on one virtual clock, with a scripted broker /status.
+// The world for controller tests (sim::testing::WorldTest), with a scripted broker /status.
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/base64.hpp"
-#include "mcpsim/core/runtime.hpp"
 #include "mcpsim/core/yaml.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
+#include "mcpsim/sim/testing/world_test.hpp"
 
 namespace mcpsim::gateway::testing {
 
@@ -40,43 +38,32 @@ inline const Gvk kGrant{"gateway.networking.k8s.io", "v1beta1", "ReferenceGrant"
 inline const Gvk kSecret{"", "v1", "Secret"};
 inline const Gvk kService{"", "v1", "Service"};
 
-class ControllerTest : public ::testing::Test {
+// The world of the controller tests: the API server with the MCP controller and the Gateway API
+// control side, on virtual time, with the broker's /status scripted per namespace.
+class ControllerTest : public sim::testing::WorldTest {
 protected:
-    ControllerTest()
-        : rt_(core::RuntimeOptions{1, true}),
-          api_(rt_),
-          controller_(rt_, api_.client(), broker_),
-          gatewayApi_(rt_, api_.client()) {}
-
-    void SetUp() override {
-        controller_.start();
-        gatewayApi_.start();
+    ControllerTest() {
+        worldConfig().profile = "bare";
+        worldConfig().addModifier([this](sim::WorldBlueprint& bp) {
+            bp.components.gatewayApi = true;
+            bp.components.mcpController = true;
+            bp.brokerStatus = &broker_;
+        });
     }
 
-    core::kube::Client& client() { return api_.client(); }
+    void SetUp() override { initialize(); }
 
     // Applies YAML documents (create, or replace keeping resourceVersion) and settles.
-    void apply(const std::string& yaml) {
-        for (Json doc : core::parseYamlDocuments(yaml)) {
-            auto gvk = Gvk::ofObject(doc);
-            auto existing = client().get(gvk, ObjectKey::ofObject(doc));
-            if (existing.ok()) {
-                doc["metadata"]["resourceVersion"] = existing.value()["metadata"]["resourceVersion"];
-                auto r = client().update(doc);
-                ASSERT_TRUE(r.ok()) << r.error().message;
-            } else {
-                auto r = client().create(doc);
-                ASSERT_TRUE(r.ok()) << r.error().message;
-            }
-        }
-        settle();
-    }
+    void apply(const std::string& yaml) { WorldTest::apply(yaml); }
     void remove(const Gvk& gvk, const ObjectKey& key) {
         client().remove(gvk, key);
         settle();
     }
-    // Lets reconciles and short requeues (finalizer 2 s) run: 3 s of virtual time.
-    void settle(core::Duration d = 3s) { rt_.runFor(d); }
+    // Settles: reconciles and their requeues run until the controllers are idle (or the
+    // settle horizon passed while a registration still polls a scripted broker).
+    void settle() { WorldTest::settle(true); }
+    // Lets exactly `d` of virtual time pass (for tests about timing).
+    void advance(core::Duration d) { runtime().runFor(d); }
 
     Json get(const Gvk& gvk, const ObjectKey& key) {
         auto r = client().get(gvk, key);
@@ -157,6 +144,9 @@ spec:
   targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: mcp-gateway, namespace: gateway-system}
 )");
         }
+        // What the test creates next is younger than the fixture (creation timestamps have
+        // one-second resolution and the oldest extension wins a Gateway).
+        advance(std::chrono::seconds(1));
     }
     void registerSrv1() {
         apply(R"(
@@ -173,16 +163,10 @@ spec:
     }
 
     std::string logs(const std::string& source = "mcp-system/mcp-gateway-controller") {
-        std::string out;
-        for (const auto& l : rt_.logs().lines(source)) out += l.text + "\n";
-        return out;
+        return WorldTest::logs(source);
     }
 
-    core::Runtime rt_;
-    apiserver::ApiServer api_;
     ScriptedBroker broker_;
-    McpController controller_;
-    GatewayApiController gatewayApi_;
 };
 
 }  // namespace mcpsim::gateway::testing

@@ -17,11 +17,11 @@ class CrdAdmission : public ScenarioTest {
         req.target = path;
         req.headers.set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
         Json out;
-        api_.handle(std::move(req), [&out](core::http::Response r) {
+        world().api().handle(std::move(req), [&out](core::http::Response r) {
             EXPECT_EQ(r.status, 200) << r.body;
             out = Json::parse(r.body);
         });
-        rt_.poll();
+        runtime().poll();
         return out;
     }
     static std::vector<std::string> columnNames(const Json& table) {
@@ -148,9 +148,9 @@ TEST_F(CrdAdmission, S07_VirtualServerToolsMinItems) {
     core::http::Request req;
     req.target = "/apis/mcp.kagenti.com/v1alpha1";
     Json discovery;
-    api_.handle(std::move(req),
+    world().api().handle(std::move(req),
                 [&](core::http::Response resp) { discovery = Json::parse(resp.body); });
-    rt_.poll();
+    runtime().poll();
     Json shortNames;
     for (const auto& res : discovery.value("resources", Json::array())) {
         if (res.value("name", "") == "mcpvirtualservers") {

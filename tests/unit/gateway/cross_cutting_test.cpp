@@ -41,7 +41,7 @@ TEST_F(CrossCutting, S62_PrefixChangeGivesNewServerId) {
     EXPECT_EQ(config("mcp-system")["servers"][0]["toolPrefix"], "t9_");
     EXPECT_TRUE(srvIs("srv1", false, kNotPresent));
     brokerReady("mcp-system", "mcp-test/srv1:t9_:s1.mcp.local");
-    settle(5s);
+    advance(5s);
     EXPECT_TRUE(srvIs("srv1", true, kAdded3));
 }
 

@@ -20,10 +20,10 @@ TEST_F(EdgeCase, E01_RegistrationBeforeEverything) {
     registerSrv1();
     EXPECT_EQ(finalizers(kMcpsr, kSrv1), ourFinalizer());
     EXPECT_TRUE(srvIs("srv1", false, kRouteNotFound));
-    settle(60s);  // backoff has grown past 20 s
+    advance(60s);  // backoff has grown past 20 s
     createOnly(routeR1("  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]\n" +
                        std::string(kR1Rules)));
-    settle(10ms);
+    advance(10ms);
     EXPECT_TRUE(srvIs("srv1", false, "no valid gateways for httproute"));
 }
 
@@ -35,13 +35,13 @@ TEST_F(EdgeCase, E02_RouteStatusUpdateRetriggers) {
     setRouteParents(Json::array());
     registerSrv1();
     ASSERT_TRUE(srvIs("srv1", false, "no valid gateways for httproute"));
-    settle(60s);
+    advance(60s);
     const Json route = get(kRoute, {"mcp-test", "r1"});
     Json parents = Json::array({parentStatus(Json::array({accepted("True")}))});
     Json updated = route;
     updated["status"]["parents"] = parents;
     ASSERT_TRUE(client().updateStatus(updated).ok());
-    settle(10ms);
+    advance(10ms);
     EXPECT_TRUE(srvIs("srv1", true, kAdded3));
 }
 
@@ -77,7 +77,7 @@ TEST_F(EdgeCase, E08_RouteInOtherNamespace) {
         "srv1", false,
         "failed to get targeted httproute HTTPRoute.gateway.networking.k8s.io \"r9\" not found"));
     // A change to other/r9 reaches the registration through the index.
-    settle(60s);
+    advance(60s);
     const int runs = countLog(kMainLogic);
     touch(kRoute, {"other", "r9"});
     EXPECT_GT(countLog(kMainLogic), runs);
@@ -233,11 +233,11 @@ TEST_F(EdgeCase, E16_CredentialLabelAddedLater) {
     ASSERT_TRUE(
         srvIs("srv1", false,
               "credential secret c is missing required label mcp.kagenti.com/credential=true"));
-    settle(60s);
+    advance(60s);
     auto r = edit(kSecret, {"mcp-test", "c"},
                   [](Json& o) { o["metadata"]["labels"]["mcp.kagenti.com/credential"] = "true"; });
     ASSERT_TRUE(r.ok());
-    settle(10ms);
+    advance(10ms);
     EXPECT_EQ(config("mcp-system")["servers"][0]["credential"], "Bearer abc");
     settle();
     EXPECT_TRUE(srvIs("srv1", true, kAdded3));
@@ -272,7 +272,7 @@ TEST_F(EdgeCase, E18_ServiceCreatedLater) {
     apply(
         "apiVersion: v1\nkind: Service\nmetadata: {name: s1, namespace: mcp-test}\n"
         "spec: {ports: [{port: 9090}]}\n");
-    settle(30s);
+    advance(30s);
     EXPECT_TRUE(srvIs("srv1", true, kAdded3));
 }
 
@@ -284,7 +284,7 @@ TEST_F(EdgeCase, E21_ReadyIsSticky) {
     broker_.answers["mcp-system"] = brokerSays(
         kSrv1Id, false, 3,
         "upstream mcp failed to ping server mcp-test/srv1:t1_:s1.mcp.local removing tools : EOF");
-    settle(30min);
+    advance(30min);
     EXPECT_EQ(polls(), n);
     EXPECT_TRUE(srvIs("srv1", true, kAdded3));
     // Any watched change shows it.

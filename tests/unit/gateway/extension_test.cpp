@@ -217,13 +217,13 @@ TEST_F(Extension, TransitionTimeFollowsStatusOnly) {
     apply(extYaml("ns-a", "ext", "{name: missing, namespace: gateway-system}"));
     const Json first = condition(kExt, {"ns-a", "ext"});
     ASSERT_TRUE(isCondition(first, "False", "InvalidMCPGatewayExtension", "invalid"));
-    settle(10s);
+    advance(10s);
     // Gateway appears, no grant: still False, new reason and message, same transition time.
     apply(gatewayYaml("gateway-system", "missing"));
     const Json second = condition(kExt, {"ns-a", "ext"});
     ASSERT_TRUE(isCondition(second, "False", "ReferenceGrantRequired", kGrantRequired));
     EXPECT_EQ(second["lastTransitionTime"], first["lastTransitionTime"]);
-    settle(10s);
+    advance(10s);
     apply(grantYaml("allow-ns-a", "ns-a"));
     const Json third = condition(kExt, {"ns-a", "ext"});
     ASSERT_TRUE(isCondition(third, "True", "ValidMCPGatewayExtension", kExtValid));

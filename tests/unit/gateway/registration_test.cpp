@@ -36,14 +36,14 @@ TEST_F(Registration, S25_FinalizerFirstThenMainLogicTwoSecondsLater) {
     // "Not present" so that no Programmed write on r1 adds a second run.
     broker_.answers["mcp-system"] = Json{{"servers", Json::array()}};
     createOnly(mcpsrYaml("srv1", "  targetRef: {name: r1}\n  toolPrefix: t1_\n"));
-    settle(100ms);
+    advance(100ms);
     EXPECT_EQ(finalizers(kMcpsr, kSrv1), ourFinalizer());
     EXPECT_EQ(countLog(kMainLogic), 0);
     EXPECT_FALSE(get(kMcpsr, kSrv1).contains("status"));
-    settle(1800ms);  // 1.9 s after the finalizer
+    advance(1800ms);  // 1.9 s after the finalizer
     EXPECT_EQ(countLog(kMainLogic), 0);
     EXPECT_EQ(polls(), 0);
-    settle(200ms);  // 2.1 s
+    advance(200ms);  // 2.1 s
     EXPECT_EQ(countLog(kMainLogic), 1);
     EXPECT_EQ(polls(), 1);
     EXPECT_TRUE(srvIs("srv1", false, kNotPresent));
@@ -59,9 +59,9 @@ TEST_F(Registration, S26_EntryWrittenAndNotPresentPollsEveryFiveSeconds) {
     EXPECT_FALSE(get(kMcpsr, kSrv1)["status"].contains("discoveredTools"));
     const int before = polls();
     ASSERT_GE(before, 1);
-    settle(5s);
+    advance(5s);
     EXPECT_EQ(polls(), before + 1);
-    settle(5s);
+    advance(5s);
     EXPECT_EQ(polls(), before + 2);
 }
 
@@ -72,7 +72,7 @@ TEST_F(Registration, S27_BrokerReadyMakesRegistrationReadyAndRouteProgrammed) {
     registerSrv1();
     ASSERT_TRUE(srvIs("srv1", false, kNotPresent));
     brokerReady();
-    settle(5s);
+    advance(5s);
     Json srv = get(kMcpsr, kSrv1);
     Json c = condition(kMcpsr, kSrv1);
     EXPECT_TRUE(isCondition(c, "True", "Ready", kAdded3));
@@ -89,7 +89,7 @@ TEST_F(Registration, S27_BrokerReadyMakesRegistrationReadyAndRouteProgrammed) {
     // No further polling once Ready (FN-16).
     settle();
     const int n = polls();
-    settle(10min);
+    advance(10min);
     EXPECT_EQ(polls(), n);
     EXPECT_TRUE(srvIs("srv1", true, kAdded3));
 }
@@ -107,9 +107,9 @@ TEST_F(Registration, S28_BrokerNotReadyCopiesMessageAndKeepsPolling) {
     // Programmed is set even though the broker says not ready (FN-19).
     EXPECT_EQ(programmed(routeParents()[0]).value("status", ""), "True");
     const int before = polls();
-    settle(5s);
+    advance(5s);
     EXPECT_EQ(polls(), before + 1);
-    settle(5s);
+    advance(5s);
     EXPECT_EQ(polls(), before + 2);
 }
 
@@ -186,7 +186,7 @@ TEST_F(Registration, S35_NoExtensionThenExtensionCreated) {
     // Done without requeue: nothing runs until a watched object changes.
     const int runs = countLog(kMainLogic);
     EXPECT_EQ(countLog("Reconciler error"), 0);
-    settle(10min);
+    advance(10min);
     EXPECT_EQ(countLog(kMainLogic), runs);
     const Json before = get(kMcpsr, kSrv1);
     apply(extYaml("mcp-system", "ext", "{name: mcp-gateway, namespace: gateway-system}"));
@@ -652,14 +652,14 @@ TEST_F(Registration, S56_TransitionTimeKeptAcrossMessageChanges) {
     registerSrv1();
     const Json first = condition(kMcpsr, kSrv1);
     ASSERT_TRUE(isCondition(first, "False", "NotReady", "first failure"));
-    settle(10s);
+    advance(10s);
     broker_.answers["mcp-system"] = brokerSays(kSrv1Id, false, 0, "second failure");
-    settle(6s);
+    advance(6s);
     const Json second = condition(kMcpsr, kSrv1);
     ASSERT_TRUE(isCondition(second, "False", "NotReady", "second failure"));
     EXPECT_EQ(second["lastTransitionTime"], first["lastTransitionTime"]);
     brokerReady();
-    settle(6s);
+    advance(6s);
     const Json third = condition(kMcpsr, kSrv1);
     ASSERT_TRUE(isCondition(third, "True", "Ready", kAdded3));
     EXPECT_NE(third["lastTransitionTime"], first["lastTransitionTime"]);

@@ -118,7 +118,7 @@ class ScenarioTest : public ControllerTest {
     // How many controller log lines contain `needle`.
     int countLog(const std::string& needle) {
         int n = 0;
-        for (const auto& l : rt_.logs().lines("mcp-system/mcp-gateway-controller")) {
+        for (const auto& l : runtime().logs().lines("mcp-system/mcp-gateway-controller")) {
             if (l.text.find(needle) != std::string::npos) ++n;
         }
         return n;
@@ -167,7 +167,7 @@ class ScenarioTest : public ControllerTest {
     }
     // Stops the Gateway API controller so the test owns HTTPRoute status, then writes it.
     void setRouteParents(const Json& parents, const std::string& name = "r1") {
-        gatewayApi_.stop();
+        world().gatewayApi()->stop();
         Json route = get(kRoute, {"mcp-test", name});
         route["status"]["parents"] = parents;
         auto r = client().updateStatus(route);

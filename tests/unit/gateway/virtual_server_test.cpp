@@ -61,7 +61,7 @@ TEST_F(VirtualServer, LastVirtualServerEntryPersists) {
     apply(namespaceYaml("mcp-system"));
     apply(vsYaml("default", "vs1", "[a]"));
     remove(kVs, {"default", "vs1"});
-    settle(10min);
+    advance(10min);
     EXPECT_TRUE(get(kVs, {"default", "vs1"}).is_null());
     EXPECT_EQ(configText("mcp-system"),
               "servers: []\nvirtualServers:\n- name: default/vs1\n  tools:\n  - a\n");

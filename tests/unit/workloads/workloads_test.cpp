@@ -2,11 +2,9 @@
 // become Running pods serving their mock, Services get endpoints and a cluster DNS name.
 #include <gtest/gtest.h>
 
-#include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/http/network.hpp"
-#include "mcpsim/core/runtime.hpp"
-#include "mcpsim/core/yaml.hpp"
 #include "mcpsim/mocks/workloads.hpp"
+#include "mcpsim/sim/testing/world_test.hpp"
 
 namespace mcpsim::mocks {
 namespace {
@@ -18,32 +16,19 @@ using namespace std::chrono_literals;
 const Gvk kDeployment{"apps", "v1", "Deployment"};
 const Gvk kPod{"", "v1", "Pod"};
 
-class WorkloadsTest : public ::testing::Test {
+class WorkloadsTest : public sim::testing::WorldTest {
   protected:
-    WorkloadsTest()
-        : rt_(core::RuntimeOptions{3, true}),
-          api_(rt_),
-          network_(core::http::makeInMemoryNetwork(rt_)),
-          workloads_(rt_, api_.client(), *network_) {
-        workloads_.start();
-        apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: mcp-test}\n");
+    WorkloadsTest() {
+        worldConfig().seed = 3;
+        worldConfig().addModifier([](sim::WorldBlueprint& bp) {
+            bp.components.workloads = true;
+            bp.addObjects("apiVersion: v1\nkind: Namespace\nmetadata: {name: mcp-test}\n");
+        });
     }
-    void apply(const std::string& yaml) {
-        for (Json doc : core::parseYamlDocuments(yaml)) {
-            auto existing = api_.client().get(Gvk::ofObject(doc), ObjectKey::ofObject(doc));
-            if (existing.ok()) {
-                doc["metadata"]["resourceVersion"] =
-                    existing.value()["metadata"]["resourceVersion"];
-                ASSERT_TRUE(api_.client().update(doc).ok());
-            } else {
-                auto r = api_.client().create(doc);
-                ASSERT_TRUE(r.ok()) << r.error().message;
-            }
-        }
-        rt_.runFor(1s);
-    }
+    void SetUp() override { WorldTest::initialize(); }
+    std::size_t runningMocks() { return world().workloads()->runningMocks(); }
     std::vector<Json> pods(const std::string& selector) {
-        auto list = api_.client().list(kPod, {"mcp-test", selector, ""});
+        auto list = client().list(kPod, {"mcp-test", selector, ""});
         return std::vector<Json>(list.value()["items"].begin(), list.value()["items"].end());
     }
     // POST initialize to host:port on the cluster network; returns status and body.
@@ -56,7 +41,7 @@ class WorkloadsTest : public ::testing::Test {
         req.body =
             R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
         std::pair<int, std::string> out{-1, ""};
-        network_->request({host, port}, req, [&](std::error_code ec, core::http::Response r) {
+        world().clusterNetwork().request({host, port}, req, [&](std::error_code ec, core::http::Response r) {
             if (ec) {
                 out = {0, ec.message()};
                 return;
@@ -67,7 +52,7 @@ class WorkloadsTest : public ::testing::Test {
                 for (auto& chunk : r.stream->take()) out.second += chunk;
             }
         });
-        rt_.runFor(100ms);
+        EXPECT_TRUE(waitFor([&] { return out.first != -1; }, "a reply from " + host));
         return out;
     }
 
@@ -94,11 +79,6 @@ spec:
   selector: {app: mcp-api-key-server}
   ports: [{name: http, port: 9090, targetPort: 9090}]
 )";
-
-    core::Runtime rt_;
-    apiserver::ApiServer api_;
-    std::unique_ptr<core::http::Network> network_;
-    Workloads workloads_;
 };
 
 TEST_F(WorkloadsTest, DeploymentRunsItsMockBehindTheService) {
@@ -110,23 +90,23 @@ TEST_F(WorkloadsTest, DeploymentRunsItsMockBehindTheService) {
     EXPECT_EQ(pod["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
     const std::string ip = pod["status"]["podIP"];
     EXPECT_EQ(ip.rfind("10.244.0.", 0), 0u);
-    Json dep = api_.client().get(kDeployment, {"mcp-test", "mcp-api-key-server"}).value();
+    Json dep = client().get(kDeployment, {"mcp-test", "mcp-api-key-server"}).value();
     EXPECT_EQ(dep["status"]["readyReplicas"], 1);
     EXPECT_EQ(dep["status"]["observedGeneration"], dep["metadata"]["generation"]);
     EXPECT_EQ(dep["status"]["conditions"][0]["type"], "Available");
     EXPECT_EQ(dep["status"]["conditions"][0]["status"], "True");
     Json eps =
-        api_.client().get({"", "v1", "Endpoints"}, {"mcp-test", "mcp-api-key-server"}).value();
+        client().get({"", "v1", "Endpoints"}, {"mcp-test", "mcp-api-key-server"}).value();
     EXPECT_EQ(eps["subsets"][0]["addresses"][0]["ip"], ip);
     auto slices =
-        api_.client().list({"discovery.k8s.io", "v1", "EndpointSlice"},
+        client().list({"discovery.k8s.io", "v1", "EndpointSlice"},
                            {"mcp-test", "kubernetes.io/service-name=mcp-api-key-server", ""});
     ASSERT_EQ(slices.value()["items"].size(), 1u);
     const Json& slice = slices.value()["items"][0];
     EXPECT_EQ(slice["metadata"]["labels"]["app.kubernetes.io/component"], "mcp-test");  // inherited
     EXPECT_EQ(slice["endpoints"][0]["conditions"]["ready"], true);
     EXPECT_EQ(slice["endpoints"][0]["addresses"][0], ip);
-    EXPECT_EQ(workloads_.runningMocks(), 1u);
+    EXPECT_EQ(runningMocks(), 1u);
     // Reachable by Service DNS name and by pod IP.
     auto viaService = initialize(serviceHost("mcp-api-key-server", "mcp-test"), 9090);
     EXPECT_EQ(viaService.first, 200) << viaService.second;
@@ -137,32 +117,32 @@ TEST_F(WorkloadsTest, DeploymentRunsItsMockBehindTheService) {
 
 TEST_F(WorkloadsTest, ScalingToZeroStopsTheMockAndTheServiceRefusesConnections) {
     apply(kApiKeyServer);
-    ASSERT_EQ(workloads_.runningMocks(), 1u);
-    ASSERT_TRUE(api_.client()
+    ASSERT_EQ(runningMocks(), 1u);
+    ASSERT_TRUE(client()
                     .patch(kDeployment, {"mcp-test", "mcp-api-key-server"},
                            core::kube::PatchType::Merge, {{"spec", {{"replicas", 0}}}})
                     .ok());
-    rt_.runFor(1s);
+    settle();
     EXPECT_TRUE(pods("app=mcp-api-key-server").empty());
-    EXPECT_EQ(workloads_.runningMocks(), 0u);
+    EXPECT_EQ(runningMocks(), 0u);
     auto refused = initialize(serviceHost("mcp-api-key-server", "mcp-test"), 9090);
     EXPECT_EQ(refused.first, 0) << "connection refused, as for a Service without endpoints";
-    ASSERT_TRUE(api_.client()
+    ASSERT_TRUE(client()
                     .patch(kDeployment, {"mcp-test", "mcp-api-key-server"},
                            core::kube::PatchType::Merge, {{"spec", {{"replicas", 2}}}})
                     .ok());
-    rt_.runFor(1s);
+    settle();
     EXPECT_EQ(pods("app=mcp-api-key-server").size(), 2u);
-    EXPECT_EQ(workloads_.runningMocks(), 2u);
+    EXPECT_EQ(runningMocks(), 2u);
     EXPECT_EQ(initialize(serviceHost("mcp-api-key-server", "mcp-test"), 9090).first, 200);
 }
 
 TEST_F(WorkloadsTest, DeletingTheDeploymentRemovesPodsAndMocks) {
     apply(kApiKeyServer);
-    api_.client().remove(kDeployment, {"mcp-test", "mcp-api-key-server"});
-    rt_.runFor(1s);
+    client().remove(kDeployment, {"mcp-test", "mcp-api-key-server"});
+    settle();
     EXPECT_TRUE(pods("app=mcp-api-key-server").empty());
-    EXPECT_EQ(workloads_.runningMocks(), 0u);
+    EXPECT_EQ(runningMocks(), 0u);
 }
 
 TEST_F(WorkloadsTest, UnknownImageIsImagePullBackOffWithAnEvent) {
@@ -181,13 +161,13 @@ spec:
     EXPECT_EQ(ps[0]["status"]["phase"], "Pending");
     EXPECT_EQ(ps[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
               "ImagePullBackOff");
-    auto events = api_.client().list({"", "v1", "Event"}, {"mcp-test", "", "reason=BackOff"});
+    auto events = client().list({"", "v1", "Event"}, {"mcp-test", "", "reason=BackOff"});
     ASSERT_EQ(events.value()["items"].size(), 1u);
     EXPECT_EQ(events.value()["items"][0]["message"],
               "Back-off pulling image \"example.com/unknown:1.0\"");
-    Json dep = api_.client().get(kDeployment, {"mcp-test", "mystery"}).value();
+    Json dep = client().get(kDeployment, {"mcp-test", "mystery"}).value();
     EXPECT_EQ(dep["status"]["conditions"][0]["status"], "False");
-    EXPECT_EQ(workloads_.runningMocks(), 0u);
+    EXPECT_EQ(runningMocks(), 0u);
 }
 
 TEST_F(WorkloadsTest, AnnotationNamesTheMockWhateverTheImage) {
@@ -226,7 +206,7 @@ spec:
     ASSERT_EQ(ps.size(), 1u);
     EXPECT_EQ(ps[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
               "ImagePullBackOff");
-    auto events = api_.client().list({"", "v1", "Event"}, {"mcp-test", "", "reason=Failed"});
+    auto events = client().list({"", "v1", "Event"}, {"mcp-test", "", "reason=Failed"});
     ASSERT_EQ(events.value()["items"].size(), 1u);
     EXPECT_EQ(events.value()["items"][0]["message"],
               "Failed to pull image \"registry.local/x:1\": mcpsim has no mock named \"sever2\" "
@@ -252,7 +232,7 @@ TEST_F(WorkloadsTest, UnusablePortIsCrashLoopBackOff) {
         EXPECT_EQ(st["containerStatuses"][0]["state"]["waiting"]["reason"], "CrashLoopBackOff");
         EXPECT_EQ(st["conditions"][0]["status"], "False");
         const std::string pod = ps[0]["metadata"]["name"];
-        const auto lines = rt_.logs().lines("mcp-test/" + pod + "/c");
+        const auto lines = runtime().logs().lines("mcp-test/" + pod + "/c");
         ASSERT_EQ(lines.size(), 1u);
         EXPECT_NE(lines[0].text.find("level=ERROR msg=\"server exited\" mock=server1 "
                                      "error=\"invalid PORT \\\"" +
@@ -260,7 +240,7 @@ TEST_F(WorkloadsTest, UnusablePortIsCrashLoopBackOff) {
                   std::string::npos)
             << lines[0].text;
     }
-    EXPECT_EQ(workloads_.runningMocks(), 0u);
+    EXPECT_EQ(runningMocks(), 0u);
 }
 
 }  // namespace

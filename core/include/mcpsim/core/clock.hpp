@@ -75,6 +75,13 @@ public:
     void advance(Duration d);
     std::size_t pendingTimers() const;
 
+    // From now on the clock never runs behind real time: it moves with the wall clock and still
+    // jumps ahead when told to (fireNext, advance). `mcpsim serve --clock virtual` runs this way.
+    void followRealTime();
+    bool followsRealTime() const;
+    // Fires every timer whose deadline has been reached. Returns how many fired.
+    std::size_t fireDue();
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

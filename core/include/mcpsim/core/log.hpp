@@ -30,6 +30,7 @@ class LogStore {
     static constexpr std::size_t kMaxLines = 50000;
     static constexpr std::size_t kMaxBytes = 10 * 1024 * 1024;
     bool has(const std::string& source) const;
+    std::vector<std::string> sources() const;  // names of every source with lines, sorted
     // Called for every later line of the source until the returned id is unsubscribed.
     std::uint64_t subscribe(const std::string& source, Subscriber fn);
     void unsubscribe(std::uint64_t id);

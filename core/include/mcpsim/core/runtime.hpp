@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "mcpsim/core/activity.hpp"
 #include "mcpsim/core/clock.hpp"
 #include "mcpsim/core/log.hpp"
 #include "mcpsim/core/random.hpp"
@@ -15,6 +16,18 @@ struct RuntimeOptions {
     bool virtualTime = false;
     // Wall time at which a virtual clock starts. Real clocks ignore it.
     WallTime epoch = WallTime(std::chrono::seconds(1767225600));  // 2026-01-01T00:00:00Z
+    // Virtual time for a world that real clients talk to: the clock starts at the wall clock's
+    // time, moves with it, and jumps ahead only when the world settles (never behind real time).
+    bool followRealTime = false;
+};
+
+// The outcome of Runtime::settle.
+struct SettleResult {
+    bool converged = false;     // every probe idle and nothing ready
+    Duration advanced{};        // how far the clock moved
+    std::size_t timersFired = 0;
+    std::vector<std::string> busy;  // when not converged: what was still pending
+    std::string describe() const;   // one line for logs and test failures
 };
 
 class Runtime {
@@ -29,6 +42,7 @@ public:
     VirtualClock* virtualClock();  // null when time is real
     Random& rng() { return rng_; }
     LogStore& logs() { return logs_; }
+    ActivityRegistry& activity() { return activity_; }
     const RuntimeOptions& options() const { return options_; }
 
     // Runs every ready handler; with virtual time, also fires due timers, advancing the clock
@@ -40,7 +54,16 @@ public:
     void runFor(Duration d);
     // Runs ready handlers only (never advances virtual time).
     std::size_t poll();
-    // Runs the loop until stop() (real time); used by `mcpsim serve`.
+    // One step towards `until` for bounded waits: runs ready handlers, then with virtual time
+    // fires the next timer due by `until` (or moves the clock to `until` when none is), with real
+    // time waits for the next event (at most 10 ms). False once the clock has reached `until`.
+    bool step(SteadyTime until);
+    // Runs until every activity probe is idle and nothing is ready. With virtual time, jumps the
+    // clock to the next timer while something is still busy, but not beyond now + horizon; with
+    // real time, waits (at most horizon) for the work to finish. Timers already due always run.
+    SettleResult settle(Duration horizon, std::size_t maxTimerFirings = 100000);
+    // Runs the loop until stop() (real time, or virtual time following real time); used by
+    // `mcpsim serve`.
     void run();
     void stop();
 
@@ -50,6 +73,8 @@ private:
     std::unique_ptr<Clock> clock_;
     Random rng_;
     LogStore logs_;
+    ActivityRegistry activity_;
+    bool stopRequested_ = false;
 };
 
 }  // namespace mcpsim::core

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "mcpsim/core/activity.hpp"
 #include "mcpsim/core/clock.hpp"
 #include "mcpsim/core/kube/client.hpp"
 #include "mcpsim/core/log.hpp"
@@ -75,6 +76,8 @@ public:
     const std::string& name() const { return name_; }
     std::uint64_t reconciles() const { return reconciles_; }
     bool idle() const;
+    // What the controller still has to do (the world's settle probe), nullopt when idle.
+    std::optional<std::string> pendingWork() const;
 
 private:
     struct Source;
@@ -99,6 +102,7 @@ private:
     bool stopped_ = false;
     std::uint64_t reconciles_ = 0;
     std::shared_ptr<bool> alive_;
+    ActivityRegistry::Registration activity_;
 };
 
 }  // namespace mcpsim::core::kube

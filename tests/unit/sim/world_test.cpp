@@ -1,0 +1,164 @@
+// sim::World and its test fixture: one assembly of the cluster, settled on virtual time.
+#include <gtest/gtest.h>
+
+#include "mcpsim/core/kube/apply.hpp"
+#include "mcpsim/sim/testing/world_test.hpp"
+
+namespace mcpsim::sim {
+namespace {
+
+using namespace std::chrono_literals;
+using core::kube::Gvk;
+using core::kube::ObjectKey;
+
+const Gvk kMcpsr{"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"};
+const Gvk kExt{"mcp.kagenti.com", "v1alpha1", "MCPGatewayExtension"};
+
+// The registration guide's Step 1 and Step 2 objects, grant first.
+constexpr const char* kGuideObjects = R"(
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: mcp-extension, namespace: mcp-test}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: mcp-gateway, namespace: gateway-system}
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow-mcp-extension, namespace: gateway-system}
+spec:
+  from: [{group: mcp.kagenti.com, kind: MCPGatewayExtension, namespace: mcp-test}]
+  to: [{group: gateway.networking.k8s.io, kind: Gateway}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: mcp-api-key-server-route, namespace: mcp-test, labels: {mcp-server: 'true'}}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: ['api-key-server.mcp.local']
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [{name: mcp-api-key-server, port: 9090}]
+)";
+
+std::string registration(const std::string& name, const std::string& prefix) {
+    return "apiVersion: mcp.kagenti.com/v1alpha1\nkind: MCPServerRegistration\nmetadata: {name: " +
+           name + ", namespace: mcp-test}\nspec:\n  toolPrefix: " + prefix +
+           "\n  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: "
+           "mcp-api-key-server-route, namespace: mcp-test}\n";
+}
+
+class SeedWorld : public testing::WorldTest {
+  protected:
+    SeedWorld() { worldConfig().profile = "seed"; }
+};
+
+// One settle after the guide's objects shows what a patient user sees: the registration Ready
+// with the broker's tool count, world time past the 2 s finalizer and 5 s status requeues.
+TEST_F(SeedWorld, SettleReconcilesTheGuideOnVirtualTime) {
+    initialize();
+    ASSERT_FALSE(HasFatalFailure());
+    const core::WallTime start = runtime().clock().now();
+    apply(kGuideObjects);
+    apply(registration("my-mcp-server", "myserver_"));
+    Json ready = condition(kMcpsr, {"mcp-test", "my-mcp-server"}, "Ready");
+    EXPECT_EQ(ready.value("status", ""), "True") << evidence();
+    EXPECT_EQ(ready.value("message", ""), "server added successfully. Total tools added 1");
+    EXPECT_GE(runtime().clock().now() - start, core::Duration(7s));
+    // Settled means settled: nothing is left for a second settle to do.
+    core::SettleResult again = world().settle();
+    EXPECT_TRUE(again.converged) << again.describe();
+    EXPECT_EQ(again.advanced, core::Duration::zero());
+}
+
+// The guide's own ordering defect, as a world test sees it: without the grant the extension
+// never becomes Ready, and the wait says why.
+TEST_F(SeedWorld, WaitForConditionReportsWhatItSaw) {
+    initialize();
+    ASSERT_FALSE(HasFatalFailure());
+    apply(R"(
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: mcp-extension, namespace: mcp-test}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: mcp-gateway, namespace: gateway-system}
+)");
+    const core::SteadyTime before = runtime().clock().steady();
+    ::testing::AssertionResult r =
+        waitForCondition(kExt, {"mcp-test", "mcp-extension"}, "Ready", "True", 60s);
+    EXPECT_FALSE(r);
+    const std::string why = r.message();
+    EXPECT_NE(why.find("timed out after 60000ms waiting for MCPGatewayExtension "
+                       "mcp-test/mcp-extension condition Ready=True"),
+              std::string::npos)
+        << why;
+    EXPECT_NE(why.find("ReferenceGrantRequired"), std::string::npos) << why;
+    EXPECT_NE(why.find("log mcp-system/mcp-gateway-controller"), std::string::npos) << why;
+    EXPECT_EQ(runtime().clock().steady() - before, core::Duration(60s));
+    // The grant fixes it, within the wait's bound.
+    apply(R"(
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow-mcp-extension, namespace: gateway-system}
+spec:
+  from: [{group: mcp.kagenti.com, kind: MCPGatewayExtension, namespace: mcp-test}]
+  to: [{group: gateway.networking.k8s.io, kind: Gateway}]
+)");
+    EXPECT_TRUE(waitForCondition(kExt, {"mcp-test", "mcp-extension"}, "Ready", "True", 10s));
+}
+
+// 100 registrations settle in one go: every finalizer and status requeue runs on virtual time.
+TEST_F(SeedWorld, HundredRegistrationsSettle) {
+    initialize();
+    ASSERT_FALSE(HasFatalFailure());
+    apply(kGuideObjects);
+    std::string yaml;
+    for (int i = 0; i < 100; ++i) {
+        yaml += "---\n" + registration("srv" + std::to_string(i), "s" + std::to_string(i) + "_");
+    }
+    const core::SteadyTime before = runtime().clock().steady();
+    apply(yaml);
+    EXPECT_GE(runtime().clock().steady() - before, core::Duration(2s));
+    for (int i = 0; i < 100; ++i) {
+        Json c = condition(kMcpsr, {"mcp-test", "srv" + std::to_string(i)}, "Ready");
+        ASSERT_EQ(c.value("status", ""), "True") << i << " " << c.dump();
+    }
+}
+
+// Modifiers run in order on the profile's blueprint before anything boots.
+TEST(WorldConfig, ModifiersEditTheBlueprintInOrder) {
+    WorldConfig config;
+    config.profile = "seed";
+    std::vector<std::string> order;
+    config.addModifier([&](WorldBlueprint& bp) {
+        order.push_back("first");
+        EXPECT_TRUE(bp.components.broker);
+        bp.components.broker = false;
+        bp.components.workloads = false;
+    });
+    config.addModifier([&](WorldBlueprint& bp) {
+        order.push_back("second");
+        EXPECT_FALSE(bp.components.broker);
+        bp.addObjects("apiVersion: v1\nkind: Namespace\nmetadata: {name: extra}\n");
+    });
+    World world(config);
+    EXPECT_EQ(order, (std::vector<std::string>{"first", "second"}));
+    EXPECT_FALSE(world.gatewayHandler());
+    EXPECT_EQ(world.workloads(), nullptr);
+    EXPECT_NE(world.mcpController(), nullptr);
+    EXPECT_TRUE(world.client().get({"", "v1", "Namespace"}, {"", "extra"}).ok());
+}
+
+TEST(WorldConfig, UnknownProfileAndBadObjectsFailToBoot) {
+    WorldConfig config;
+    config.profile = "nope";
+    EXPECT_THROW(World{config}, std::runtime_error);
+    WorldConfig bad;
+    bad.profile = "bare";
+    bad.addModifier([](WorldBlueprint& bp) {
+        bp.addObjects("apiVersion: v1\nkind: Nonsense\nmetadata: {name: x}\n");
+    });
+    EXPECT_THROW(World{bad}, core::kube::ApiException);
+}
+
+}  // namespace
+}  // namespace mcpsim::sim
