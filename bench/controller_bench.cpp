@@ -1,18 +1,18 @@
 // N MCPServerRegistrations (each with its HTTPRoute) applied through the in-process client until
-// every one is Ready: the controller's cost per object at several sizes. The broker is a stand-in
-// that reports every configured server ready.
+// every one is Ready: the controller's cost per object at several sizes, with a stand-in broker
+// that reports every configured server ready. Then the settle cost per registration in the seed
+// world (real broker, mock upstream): wall time per registration, and how far the world's clock
+// jumped over the requeues.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 
-#include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/base64.hpp"
-#include "mcpsim/core/runtime.hpp"
-#include "mcpsim/core/yaml.hpp"
-#include "mcpsim/gateway/gateway_api.hpp"
+#include "mcpsim/core/kube/apply.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
+#include "mcpsim/sim/world.hpp"
 
 namespace {
 
@@ -22,9 +22,9 @@ using core::kube::Gvk;
 // Reports every server of the namespace's config Secret as ready.
 class EverythingReadyBroker final : public gateway::BrokerStatusSource {
 public:
-    explicit EverythingReadyBroker(core::kube::Client& c) : client_(c) {}
+    void bind(core::kube::Client& c) { client_ = &c; }
     std::variant<Json, std::string> status(const std::string& ns) override {
-        auto s = client_.get({"", "v1", "Secret"}, {ns, "mcp-gateway-config"});
+        auto s = client_->get({"", "v1", "Secret"}, {ns, "mcp-gateway-config"});
         Json servers = Json::array();
         // A broker reloads only when its config changes.
         const std::string rv = s.ok() ? s.value()["metadata"].value("resourceVersion", "") : "";
@@ -63,25 +63,23 @@ public:
     }
 
 private:
-    core::kube::Client& client_;
+    core::kube::Client* client_ = nullptr;
     std::map<std::string, std::pair<std::string, Json>> cache_;
 };
 
-void create(core::kube::Client& c, const std::string& yaml) {
-    for (const auto& doc : core::parseYamlDocuments(yaml)) c.create(doc);
-}
 
 void BM_RegistrationsUntilReady(benchmark::State& state) {
     const int n = static_cast<int>(state.range(0));
     for (auto _ : state) {
         state.PauseTiming();
-        core::Runtime rt(core::RuntimeOptions{1, true});
-        apiserver::ApiServer api(rt);
-        auto& client = api.client();
-        EverythingReadyBroker broker(client);
-        gateway::McpController controller(rt, client, broker);
-        gateway::GatewayApiController gatewayApi(rt, client);
-        create(client, R"(
+        EverythingReadyBroker broker;
+        sim::WorldConfig config;
+        config.profile = "bare";
+        config.addModifier([&broker](sim::WorldBlueprint& bp) {
+            bp.components.gatewayApi = true;
+            bp.components.mcpController = true;
+            bp.brokerStatus = &broker;
+            bp.addObjects(R"(
 apiVersion: v1
 kind: Namespace
 metadata: {name: gateway-system}
@@ -113,9 +111,11 @@ kind: Service
 metadata: {name: s, namespace: mcp-test}
 spec: {ports: [{port: 9090}]}
 )");
-        controller.start();
-        gatewayApi.start();
-        rt.runFor(std::chrono::seconds(3));
+        });
+        sim::World world(config);
+        auto& client = world.client();
+        broker.bind(client);
+        world.settle();
         state.ResumeTiming();
         for (int i = 0; i < n; ++i) {
             const std::string id = std::to_string(i);
@@ -128,8 +128,9 @@ spec: {ports: [{port: 9090}]}
                            {"metadata", {{"name", "m" + id}, {"namespace", "mcp-test"}}},
                            {"spec", {{"targetRef", {{"name", "r" + id}}}, {"toolPrefix", "t" + id + "_"}}}});
         }
-        rt.runFor(std::chrono::seconds(10));
+        const core::SettleResult settled = world.settle();
         state.PauseTiming();
+        if (!settled.converged) state.SkipWithError(settled.describe().c_str());
         auto list = client.list({"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"}, {"mcp-test"});
         int ready = 0;
         for (const auto& m : list.value()["items"]) {
@@ -140,12 +141,12 @@ spec: {ports: [{port: 9090}]}
         if (ready != n) state.SkipWithError(("only " + std::to_string(ready) + " ready").c_str());
         if (std::getenv("MCPSIM_BENCH_VERBOSE")) {
             std::map<std::string, int> counts;
-            for (const auto& l : rt.logs().lines("mcp-system/mcp-gateway-controller")) {
+            for (const auto& l : world.runtime().logs().lines("mcp-system/mcp-gateway-controller")) {
                 auto p = l.text.find("msg=");
                 counts[l.text.substr(p, l.text.find(" controller", p) - p)]++;
             }
             for (auto& [k, v] : counts) std::fprintf(stderr, "%6d %s\n", v, k.c_str());
-            std::fprintf(stderr, "api requests: %llu, rv: %s\n", (unsigned long long)api.requestCount(),
+            std::fprintf(stderr, "api requests: %llu, rv: %s\n", (unsigned long long)world.api().requestCount(),
                          list.value()["metadata"]["resourceVersion"].get<std::string>().c_str());
         }
         state.ResumeTiming();
@@ -155,6 +156,62 @@ spec: {ports: [{port: 9090}]}
         benchmark::Counter::OneK::kIs1000);
 }
 BENCHMARK(BM_RegistrationsUntilReady)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+std::string registrationYaml(int i) {
+    const std::string id = std::to_string(i);
+    return "---\napiVersion: mcp.kagenti.com/v1alpha1\nkind: MCPServerRegistration\nmetadata: {name: m" +
+           id + ", namespace: mcp-test}\nspec:\n  toolPrefix: t" + id +
+           "_\n  targetRef: {name: mcp-api-key-server-route}\n";
+}
+
+// The seed world settling N registrations of the guide's api-key server: everything real (the
+// broker connects to the mock and lists its tool). world_s is how far virtual time moved.
+void BM_SeedWorldSettlePerRegistration(benchmark::State& state) {
+    const int n = static_cast<int>(state.range(0));
+    double worldSeconds = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        sim::World world(sim::WorldConfig{});
+        auto prereqs = world.apply(R"(
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPGatewayExtension
+metadata: {name: mcp-extension, namespace: mcp-test}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: mcp-gateway, namespace: gateway-system}
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow-mcp-extension, namespace: gateway-system}
+spec:
+  from: [{group: mcp.kagenti.com, kind: MCPGatewayExtension, namespace: mcp-test}]
+  to: [{group: gateway.networking.k8s.io, kind: Gateway}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: mcp-api-key-server-route, namespace: mcp-test}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: ['api-key-server.mcp.local']
+  rules: [{backendRefs: [{name: mcp-api-key-server, port: 9090}]}]
+)");
+        if (!prereqs.ok()) state.SkipWithError(prereqs.error().message.c_str());
+        std::string yaml;
+        for (int i = 0; i < n; ++i) yaml += registrationYaml(i);
+        state.ResumeTiming();
+        auto applied = core::kube::applyYaml(world.client(), yaml);
+        const core::SettleResult settled = world.settle();
+        state.PauseTiming();
+        if (!applied.ok()) state.SkipWithError(applied.error().message.c_str());
+        if (!settled.converged) state.SkipWithError(settled.describe().c_str());
+        worldSeconds = std::chrono::duration<double>(settled.advanced).count();
+        state.ResumeTiming();
+    }
+    state.counters["per_registration_us"] = benchmark::Counter(
+        static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert,
+        benchmark::Counter::OneK::kIs1000);
+    state.counters["world_s"] = worldSeconds;
+}
+BENCHMARK(BM_SeedWorldSettlePerRegistration)->Arg(1)->Arg(100)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 
