@@ -20,16 +20,14 @@ void TimerHandle::cancel() {
 struct VirtualClock::Impl {
     WallTime epoch;
     SteadyTime now{};
-    // Following real time: `now` is at least the real time elapsed since realBase.
+    // Following real time: `now` never maps to a wall time before the system clock's.
     bool follow = false;
-    std::chrono::steady_clock::time_point realBase;
     void catchUp() {
         if (!follow) return;
         const SteadyTime real(std::chrono::duration_cast<Duration>(
-            std::chrono::steady_clock::now() - realBase) + followOffset);
+            std::chrono::system_clock::now().time_since_epoch() - epoch.time_since_epoch()));
         if (real > now) now = real;
     }
-    Duration followOffset{};
     std::uint64_t nextSeq = 0;
     struct Timer {
         std::shared_ptr<TimerHandle::State> state;
@@ -58,8 +56,6 @@ SteadyTime VirtualClock::steady() const {
 
 void VirtualClock::followRealTime() {
     impl_->follow = true;
-    impl_->realBase = std::chrono::steady_clock::now();
-    impl_->followOffset = impl_->now.time_since_epoch();
 }
 
 bool VirtualClock::followsRealTime() const { return impl_->follow; }

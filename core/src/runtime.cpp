@@ -162,13 +162,16 @@ void Runtime::run() {
         return;
     }
     // Virtual time that follows real time: handlers as they come, timers when the (possibly
-    // ahead) clock reaches them, sleeping in between until the next deadline or I/O.
+    // ahead) clock reaches them, sleeping in between until the next deadline or I/O. Pure
+    // virtual time: handlers only; the clock moves when the world settles.
     while (!stopRequested_) {
-        while (vc->fireDue() > 0) {
-        }
         Duration wait = std::chrono::hours(1);
-        if (auto next = vc->nextDeadline()) {
-            wait = std::max<Duration>(Duration::zero(), *next - vc->steady());
+        if (vc->followsRealTime()) {
+            while (vc->fireDue() > 0) {
+            }
+            if (auto next = vc->nextDeadline()) {
+                wait = std::max<Duration>(Duration::zero(), *next - vc->steady());
+            }
         }
         if (io_->stopped()) io_->restart();
         io_->run_one_for(wait);

@@ -241,6 +241,30 @@ core::http::ServerLimits ApiServer::limits() const {
 
 core::kube::Client& ApiServer::client() { return *impl_->client; }
 
+std::optional<ResourceName> ApiServer::resolveResource(std::string_view name) const {
+    auto lower = [](std::string_view in) {
+        std::string out(in);
+        for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return out;
+    };
+    std::string n = lower(name);
+    std::string group;
+    bool qualified = false;
+    if (auto dot = n.find('.'); dot != std::string::npos) {
+        group = n.substr(dot + 1);
+        n = n.substr(0, dot);
+        qualified = true;
+    }
+    for (const ResourceType* t : impl_->registry.all()) {
+        if (qualified && lower(t->group) != group) continue;
+        bool match = lower(t->plural) == n || lower(t->singular) == n || lower(t->kind) == n;
+        for (const auto& s : t->shortNames) match = match || lower(s) == n;
+        if (!match) continue;
+        return ResourceName{{t->group, t->storageVersion().name, t->kind}, t->plural, t->namespaced};
+    }
+    return std::nullopt;
+}
+
 void ApiServer::applyManifests(std::string_view yaml, const std::string& fieldManager) {
     for (Json& doc : core::parseYamlDocuments(yaml)) {
         if (!doc.is_object()) continue;

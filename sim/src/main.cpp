@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "docs_command.hpp"
 #include "mock_command.hpp"
 #include "serve.hpp"
 #include "mcpsim/sim/world.hpp"
@@ -17,6 +18,7 @@ const char* kUsage =
     "commands:\n"
     "  serve   run a simulated cluster; kubectl talks to it through the written kubeconfig\n"
     "  mock    run one mock MCP server (server1, everything, ...) on a loopback port\n"
+    "  docs    replay a markdown page's shell blocks against a fresh world and check them\n"
     "\n"
     "serve flags:\n"
     "  --port N             API server port on 127.0.0.1 (default: any free port)\n"
@@ -37,7 +39,9 @@ const char* kUsage =
     "\n";
 
 int usageError(const std::string& msg) {
-    std::cerr << "mcpsim: " << msg << "\n\n" << kUsage << mcpsim::sim::kMockUsage;
+    std::cerr << "mcpsim: " << msg << "\n\n"
+              << kUsage << mcpsim::sim::kMockUsage << "\n"
+              << mcpsim::sim::kDocsUsage;
     return 2;
 }
 
@@ -58,11 +62,14 @@ int main(int argc, char** argv) {
     // A closed stdout or peer must not kill the server; writes fail with EPIPE instead.
     std::signal(SIGPIPE, SIG_IGN);
     if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
-        std::cout << kUsage << mcpsim::sim::kMockUsage << "\n" << mcpsim::sim::mockCatalogText();
+        std::cout << kUsage << mcpsim::sim::kMockUsage << "\n"
+                  << mcpsim::sim::kDocsUsage << "\n"
+                  << mcpsim::sim::mockCatalogText();
         return argc < 2 ? 2 : 0;
     }
     const std::string command = argv[1];
     if (command == "mock") return mcpsim::sim::runMockCommand(argc - 2, argv + 2);
+    if (command == "docs") return mcpsim::sim::runDocsCommand(argc - 2, argv + 2);
     if (command != "serve") return usageError("unknown command \"" + command + "\"");
     mcpsim::sim::ServeOptions options;
     for (int i = 2; i < argc; ++i) {

@@ -19,27 +19,6 @@
 
 namespace mcpsim::sim {
 
-std::string kubeconfigFor(const std::string& serverUrl) {
-    return "apiVersion: v1\n"
-           "kind: Config\n"
-           "clusters:\n"
-           "- name: mcpsim\n"
-           "  cluster:\n"
-           "    server: " +
-           serverUrl +
-           "\n"
-           "contexts:\n"
-           "- name: mcpsim\n"
-           "  context:\n"
-           "    cluster: mcpsim\n"
-           "    user: mcpsim\n"
-           "    namespace: default\n"
-           "current-context: mcpsim\n"
-           "users:\n"
-           "- name: mcpsim\n"
-           "  user: {}\n";
-}
-
 namespace {
 
 std::string defaultKubeconfigPath() {
@@ -113,7 +92,7 @@ int serve(const ServeOptions& options) {
     const std::string kubeconfig =
         options.kubeconfig.empty() ? defaultKubeconfigPath() : options.kubeconfig;
     try {
-        writeFileAtomically(kubeconfig, kubeconfigFor(url));
+        writeFileAtomically(kubeconfig, world->kubeconfig());
     } catch (const std::exception& e) {
         std::cerr << "mcpsim: " << e.what() << "\n";
         return 1;

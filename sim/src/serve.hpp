@@ -27,7 +27,4 @@ struct ServeOptions {
 // Runs until SIGINT/SIGTERM. Returns the process exit code.
 int serve(const ServeOptions& options);
 
-// The kubeconfig kubectl needs for a plain-HTTP server with no credentials.
-std::string kubeconfigFor(const std::string& serverUrl);
-
 }  // namespace mcpsim::sim

@@ -51,8 +51,29 @@ core::RuntimeOptions runtimeOptions(const WorldConfig& c) {
     o.seed = c.seed;
     o.virtualTime = c.clock == ClockKind::Virtual;
     // Real clients read the world's timestamps against their own clocks.
-    o.followRealTime = o.virtualTime && c.listeners.enabled;
+    o.followRealTime = o.virtualTime && c.listeners.enabled && c.virtualClockFollowsRealTime;
     return o;
+}
+
+std::string kubeconfigFor(const std::string& serverUrl) {
+    return "apiVersion: v1\n"
+           "kind: Config\n"
+           "clusters:\n"
+           "- name: mcpsim\n"
+           "  cluster:\n"
+           "    server: " +
+           serverUrl +
+           "\n"
+           "contexts:\n"
+           "- name: mcpsim\n"
+           "  context:\n"
+           "    cluster: mcpsim\n"
+           "    user: mcpsim\n"
+           "    namespace: default\n"
+           "current-context: mcpsim\n"
+           "users:\n"
+           "- name: mcpsim\n"
+           "  user: {}\n";
 }
 
 bool isWrite(const std::string& method) {
@@ -250,5 +271,9 @@ std::optional<core::http::Endpoint> World::gatewayEndpoint() const {
 }
 
 void World::closeListeners() { impl_->closeListeners(); }
+
+std::string World::kubeconfig() const {
+    return kubeconfigFor("http://" + apiEndpoint().str());
+}
 
 }  // namespace mcpsim::sim

@@ -53,8 +53,6 @@ protected:
 
     void SetUp() override { initialize(); }
 
-    // Applies YAML documents (create, or replace keeping resourceVersion) and settles.
-    void apply(const std::string& yaml) { WorldTest::apply(yaml); }
     void remove(const Gvk& gvk, const ObjectKey& key) {
         client().remove(gvk, key);
         settle();

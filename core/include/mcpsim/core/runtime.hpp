@@ -62,8 +62,8 @@ public:
     // clock to the next timer while something is still busy, but not beyond now + horizon; with
     // real time, waits (at most horizon) for the work to finish. Timers already due always run.
     SettleResult settle(Duration horizon, std::size_t maxTimerFirings = 100000);
-    // Runs the loop until stop() (real time, or virtual time following real time); used by
-    // `mcpsim serve`.
+    // Runs the loop until stop(); used by `mcpsim serve` and `mcpsim docs`. With virtual time
+    // that does not follow real time, timers fire only through settle()/runFor().
     void run();
     void stop();
 

@@ -3,6 +3,7 @@
 // on any core::http::Network; components in the same world use client(), which has the same
 // semantics without HTTP.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,13 @@ struct ApiServerOptions {
     core::http::Network* clusterNetwork = nullptr;
 };
 
+// A resource as kubectl names it on the command line, resolved.
+struct ResourceName {
+    core::kube::Gvk gvk;  // storage version
+    std::string plural;   // as in kubectl's messages ("mcpgatewayextensions")
+    bool namespaced = true;
+};
+
 class ApiServer {
 public:
     ApiServer(core::Runtime& runtime, ApiServerOptions options = {});
@@ -49,6 +57,10 @@ public:
     // by the pod's annotation mcpsim.io/log-source (a core::LogStore source), or "N/P/C".
     static std::string defaultLogSource(const std::string& ns, const std::string& pod,
                                         const std::string& container);
+
+    // Resolves a plural, singular, short name or kind (case-insensitive), optionally qualified
+    // with ".group", as kubectl's RESTMapper does.
+    std::optional<ResourceName> resolveResource(std::string_view name) const;
 
     int kubeMinor() const;
     // Number of requests served over HTTP (for benchmarks).

@@ -81,6 +81,9 @@ struct WorldConfig {
     ClockKind clock = ClockKind::Virtual;
     int kubeMinor = 31;
     WorldListeners listeners;
+    // With listeners and virtual time: the clock also moves with the wall clock (serve), or only
+    // when the world settles, from the fixed epoch (docs replays: the same report every run).
+    bool virtualClockFollowsRealTime = true;
     // How far one settle may move virtual time while something is still busy. The reference's
     // longest one-off wait in a registration is the 5 s status requeue after the 2 s finalizer
     // requeue; a minute covers chains of those and error backoffs of a few seconds.
@@ -134,6 +137,8 @@ class World {
     // With listeners enabled: the bound API server and Gateway endpoints.
     core::http::Endpoint apiEndpoint() const;
     std::optional<core::http::Endpoint> gatewayEndpoint() const;
+    // A kubeconfig for the API listener (plain HTTP, no credentials, namespace default).
+    std::string kubeconfig() const;
     // Stops accepting and closes client connections (before runtime().stop()).
     void closeListeners();
 

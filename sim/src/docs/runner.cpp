@@ -1,0 +1,427 @@
+#include "mcpsim/sim/docs/runner.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iterator>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <unistd.h>
+
+#include "mcpsim/sim/docs/page.hpp"
+#include "mcpsim/sim/world.hpp"
+#include "shell_session.hpp"
+#include "wait_command.hpp"
+
+namespace mcpsim::sim::docs {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The world on its own thread (its one loop), reached from the runner only through posted calls.
+class LiveWorld {
+  public:
+    explicit LiveWorld(WorldConfig config) : world_(std::move(config)) {
+        thread_ = std::thread([this] { world_.runtime().run(); });
+    }
+    ~LiveWorld() {
+        call([](World& w) {
+            w.closeListeners();
+            w.runtime().stop();
+            return 0;
+        });
+        thread_.join();
+    }
+    template <typename F>
+    auto call(F f) -> decltype(f(std::declval<World&>())) {
+        using R = decltype(f(std::declval<World&>()));
+        std::promise<R> done;
+        auto result = done.get_future();
+        boost::asio::post(world_.runtime().io(), [&] {
+            try {
+                done.set_value(f(world_));
+            } catch (...) {
+                done.set_exception(std::current_exception());
+            }
+        });
+        return result.get();
+    }
+
+  private:
+    World world_;
+    std::thread thread_;
+};
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw PageError(path + ": cannot read");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string seconds(std::chrono::milliseconds d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(d.count()) / 1000.0);
+    return buf;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::string line;
+    std::istringstream in(text);
+    while (std::getline(in, line)) out.push_back(line);
+    return out;
+}
+
+// Conditions of the MCP objects, the last controller and broker log lines, recent events.
+std::string evidence(World& w) {
+    std::string out;
+    for (const char* kind : {"MCPGatewayExtension", "MCPServerRegistration", "MCPVirtualServer"}) {
+        auto list = w.client().list({"mcp.kagenti.com", "v1alpha1", kind});
+        if (!list.ok()) continue;
+        for (const auto& o : list.value()["items"]) {
+            std::string ready = "no Ready condition";
+            for (const auto& c : o.value("/status/conditions"_json_pointer, Json::array())) {
+                if (c.value("type", "") != "Ready") continue;
+                ready = "Ready=" + c.value("status", "") + " " + c.value("reason", "") + ": " +
+                        c.value("message", "");
+            }
+            out += std::string(kind) + " " + o["metadata"].value("namespace", "") + "/" +
+                   o["metadata"].value("name", "") + ": " + ready + "\n";
+        }
+    }
+    core::LogStore& logs = w.runtime().logs();
+    for (const auto& source : logs.sources()) {
+        if (source.find("mcp-gateway") == std::string::npos) continue;
+        const auto& ls = logs.lines(source);
+        for (std::size_t i = ls.size() > 3 ? ls.size() - 3 : 0; i < ls.size(); ++i) {
+            std::string text = ls[i].text;
+            if (text.size() > 300) text = text.substr(0, 300) + "…";
+            out += "log " + source + ": " + text + "\n";
+        }
+    }
+    auto events = w.client().list({"", "v1", "Event"});
+    if (events.ok()) {
+        const auto& items = events.value()["items"];
+        for (std::size_t i = items.size() > 3 ? items.size() - 3 : 0; i < items.size(); ++i) {
+            const auto& e = items[i];
+            out += "event " + e.value("/involvedObject/kind"_json_pointer, std::string()) + " " +
+                   e.value("/involvedObject/name"_json_pointer, std::string()) + " " +
+                   e.value("reason", "") + ": " + e.value("message", "") + "\n";
+        }
+    }
+    return out;
+}
+
+struct BlockReport {
+    const ShellBlock* block = nullptr;
+    enum class Status { Passed, Failed, Skipped } status = Status::Passed;
+    std::string note;  // skip reason, known defect, fast-mode shortcut, time limit
+    ShellSession::Result run;
+    Verdict verdict;
+    std::string evidence;
+};
+
+struct PageReport {
+    std::string path;
+    std::vector<BlockReport> blocks;
+    int passed = 0, failed = 0, skipped = 0;
+};
+
+// Fast mode: a `kubectl wait` for a condition the world cannot reach within its timeout (the
+// condition is not met, the world is idle, and advancing its clock by the whole timeout changes
+// nothing) is answered at once with kubectl's own message.
+std::optional<std::string> provenTimeout(LiveWorld& live, const WaitCommand& wait) {
+    return live.call([&](World& w) -> std::optional<std::string> {
+        auto resource = w.api().resolveResource(wait.resource);
+        if (!resource) return std::nullopt;
+        const core::kube::ObjectKey key{resource->namespaced ? wait.ns : "", wait.name};
+        auto met = [&] {
+            auto got = w.client().get(resource->gvk, key);
+            if (!got.ok()) return true;  // let kubectl report the missing object itself
+            for (const auto& c : got.value().value("/status/conditions"_json_pointer, Json::array())) {
+                if (wait.matches(c)) return true;
+            }
+            return false;
+        };
+        if (!w.settle().converged || met()) return std::nullopt;
+        w.runtime().runFor(wait.timeout);
+        w.settle();
+        if (met()) return std::nullopt;
+        return "error: timed out waiting for the condition on " + resource->plural + "/" +
+               wait.name + "\n";
+    });
+}
+
+BlockReport runBlock(const ShellBlock& b, ShellSession& shell, LiveWorld& live,
+                     const DocsOptions& options) {
+    BlockReport r;
+    r.block = &b;
+    const Expectation& e = b.expect;
+    if (e.skip) {
+        r.status = BlockReport::Status::Skipped;
+        r.note = *e.skip;
+        return r;
+    }
+    if (auto why = outOfScope(b.code)) {
+        r.status = BlockReport::Status::Skipped;
+        r.note = "outside the simulator: " + *why;
+        return r;
+    }
+    const auto limit = e.timeout.value_or(options.blockTimeout);
+    if (options.fast) {
+        if (auto wait = parseWaitCommand(b.code)) {
+            if (auto message = provenTimeout(live, *wait)) {
+                r.run.exitCode = 1;
+                r.run.err = *message;
+                r.note = "fast mode: the world was idle and advancing its clock by the wait's " +
+                         seconds(wait->timeout) +
+                         " timeout did not meet the condition, so kubectl's timeout is reported "
+                         "without waiting it out";
+            }
+        }
+    }
+    const auto started = Clock::now();
+    for (;;) {
+        if (r.note.rfind("fast mode", 0) != 0) r.run = shell.run(b.code, limit);
+        r.verdict = judge(e, r.run.exitCode, r.run.out, r.run.err);
+        if (r.run.timedOut) {
+            r.verdict.passed = false;
+            r.verdict.problems.insert(r.verdict.problems.begin(),
+                                      "stopped after " + seconds(limit) + " (the block's limit)");
+        }
+        const bool again = !r.verdict.passed && e.eventually && !r.run.timedOut &&
+                           Clock::now() - started < *e.eventually &&
+                           r.note.rfind("fast mode", 0) != 0;
+        if (!again) break;
+        // "eventually": the reader re-runs the command a moment later.
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    if (r.run.sessionEnded) r.note = "the block ended the shell session; later blocks start a new one";
+    r.status = r.verdict.passed ? BlockReport::Status::Passed : BlockReport::Status::Failed;
+    if (!r.verdict.passed || e.knownDefect) r.evidence = live.call([](World& w) { return evidence(w); });
+    return r;
+}
+
+void printBlock(std::ostream& out, const PageReport& page, const BlockReport& r,
+                std::size_t total) {
+    const ShellBlock& b = *r.block;
+    out << "[" << b.number << "/" << total << "] " << page.path << ":" << b.line << "\n";
+    for (const auto& l : lines(b.code)) out << "  > " << l << "\n";
+    for (const auto& l : lines(r.run.out)) out << "  | " << l << "\n";
+    for (const auto& l : lines(r.run.err)) out << "  | " << l << "\n";
+    switch (r.status) {
+        case BlockReport::Status::Skipped:
+            out << "  - skipped: " << r.note << "\n";
+            return;
+        case BlockReport::Status::Passed:
+            if (b.expect.knownDefect) {
+                out << "  ✓ known defect, failing as expected: " << *b.expect.knownDefect;
+            } else {
+                out << "  ✓ passed";
+            }
+            break;
+        case BlockReport::Status::Failed: {
+            out << "  ✗ failed:";
+            std::string sep = " ";
+            for (const auto& p : r.verdict.problems) {
+                out << sep << p;
+                sep = "; ";
+            }
+            break;
+        }
+    }
+    out << " (" << seconds(r.run.took) << ")\n";
+    if (!r.note.empty()) out << "    " << r.note << "\n";
+    for (const auto& l : lines(r.verdict.diff)) out << "    " << l << "\n";
+    if (!r.evidence.empty()) {
+        out << "    world:\n";
+        for (const auto& l : lines(r.evidence)) out << "      " << l << "\n";
+    }
+}
+
+std::string xmlEscape(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        switch (c) {
+            case '<': o += "&lt;"; break;
+            case '>': o += "&gt;"; break;
+            case '&': o += "&amp;"; break;
+            case '"': o += "&quot;"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') continue;
+                o += c;
+        }
+    }
+    return o;
+}
+
+void writeJunit(const std::string& path, const std::vector<PageReport>& pages) {
+    std::ofstream x(path);
+    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+    for (const auto& p : pages) {
+        x << "  <testsuite name=\"" << xmlEscape(p.path) << "\" tests=\"" << p.blocks.size()
+          << "\" failures=\"" << p.failed << "\" skipped=\"" << p.skipped << "\">\n";
+        for (const auto& b : p.blocks) {
+            x << "    <testcase classname=\"" << xmlEscape(p.path) << "\" name=\"block "
+              << b.block->number << " (line " << b.block->line << ")\" time=\""
+              << static_cast<double>(b.run.took.count()) / 1000.0 << "\">";
+            if (b.status == BlockReport::Status::Skipped) {
+                x << "<skipped message=\"" << xmlEscape(b.note) << "\"/>";
+            } else if (b.status == BlockReport::Status::Failed) {
+                std::string message;
+                for (const auto& pr : b.verdict.problems) message += (message.empty() ? "" : "; ") + pr;
+                x << "<failure message=\"" << xmlEscape(message) << "\">"
+                  << xmlEscape(b.verdict.diff + "stdout:\n" + b.run.out + "stderr:\n" + b.run.err +
+                               "world:\n" + b.evidence)
+                  << "</failure>";
+            }
+            x << "</testcase>\n";
+        }
+        x << "  </testsuite>\n";
+    }
+    x << "</testsuites>\n";
+}
+
+void writeJson(const std::string& path, const std::vector<PageReport>& pages) {
+    Json doc = {{"pages", Json::array()}};
+    for (const auto& p : pages) {
+        Json page = {{"path", p.path},      {"passed", p.passed}, {"failed", p.failed},
+                     {"skipped", p.skipped}, {"blocks", Json::array()}};
+        for (const auto& b : p.blocks) {
+            const char* status = b.status == BlockReport::Status::Passed   ? "passed"
+                                 : b.status == BlockReport::Status::Failed ? "failed"
+                                                                           : "skipped";
+            page["blocks"].push_back({{"number", b.block->number},
+                                      {"line", b.block->line},
+                                      {"status", status},
+                                      {"exitCode", b.run.exitCode},
+                                      {"stdout", b.run.out},
+                                      {"stderr", b.run.err},
+                                      {"problems", b.verdict.problems},
+                                      {"note", b.note},
+                                      {"knownDefect", b.block->expect.knownDefect.value_or("")},
+                                      {"seconds", static_cast<double>(b.run.took.count()) / 1000.0}});
+        }
+        doc["pages"].push_back(page);
+    }
+    std::ofstream(path) << doc.dump(2) << "\n";
+}
+
+WorldConfig worldConfigFor(const DocsOptions& options, int gatewayPort) {
+    WorldConfig c;
+    c.profile = options.world;
+    c.seed = options.seed;
+    c.clock = options.fast ? ClockKind::Virtual : ClockKind::Real;
+    c.virtualClockFollowsRealTime = false;  // timestamps from the epoch: the same report each run
+    c.listeners.enabled = true;
+    c.listeners.gatewayPort = gatewayPort;
+    return c;
+}
+
+PageReport runPage(Page& page, const DocsOptions& options, std::ostream& out) {
+    PageReport report;
+    report.path = page.path;
+    // The guide's URLs name port 8001; when it is taken, curl still reaches the gateway through
+    // the http_proxy the session sets.
+    std::unique_ptr<LiveWorld> live;
+    try {
+        live = std::make_unique<LiveWorld>(worldConfigFor(options, 8001));
+    } catch (const ListenError&) {
+        live = std::make_unique<LiveWorld>(worldConfigFor(options, 0));
+    }
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() /
+                         ("mcpsim-docs-" + std::to_string(::getpid()) + "-" +
+                          std::to_string(std::hash<std::string>{}(page.path) % 100000));
+    fs::create_directories(dir / "kubecache");
+    const std::string kubeconfig = (dir / "kubeconfig").string();
+    const std::string kubeconfigText = live->call([](World& world) { return world.kubeconfig(); });
+    std::ofstream(kubeconfig) << kubeconfigText;
+    std::map<std::string, std::string> env{{"KUBECONFIG", kubeconfig},
+                                           {"KUBECACHEDIR", (dir / "kubecache").string()}};
+    const auto gateway = live->call([](World& world) { return world.gatewayEndpoint(); });
+    if (gateway) {
+        env["http_proxy"] = "http://" + gateway->str();
+        env["no_proxy"] = "127.0.0.1,localhost";
+    }
+    out << "== " << page.path << " (world " << options.world << ", "
+        << (options.fast ? "fast: virtual time" : "literal: real time") << ", seed "
+        << options.seed << ", " << page.blocks.size() << " shell blocks)\n";
+    {
+        ShellSession shell(env, (dir).string());
+        for (const auto& b : page.blocks) {
+            BlockReport r = runBlock(b, shell, *live, options);
+            switch (r.status) {
+                case BlockReport::Status::Passed: ++report.passed; break;
+                case BlockReport::Status::Failed: ++report.failed; break;
+                case BlockReport::Status::Skipped: ++report.skipped; break;
+            }
+            if (!options.quiet || r.status == BlockReport::Status::Failed) {
+                printBlock(out, report, r, page.blocks.size());
+            }
+            report.blocks.push_back(std::move(r));
+        }
+    }
+    live.reset();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    out << report.path << ": " << report.passed << " passed, " << report.failed << " failed, "
+        << report.skipped << " skipped\n";
+    return report;
+}
+
+}  // namespace
+
+int runDocs(const DocsOptions& options, std::ostream& out, std::ostream& err) {
+    if (options.pages.empty()) {
+        err << "mcpsim docs: name at least one markdown file\n";
+        return 2;
+    }
+    if (!options.expectFile.empty() && options.pages.size() != 1) {
+        err << "mcpsim docs: --expect applies to one page; name one page with it\n";
+        return 2;
+    }
+    std::vector<Page> pages;
+    try {
+        for (const auto& path : options.pages) {
+            Page page = parsePage(path, readFile(path));
+            std::string sidecar = options.expectFile;
+            if (sidecar.empty()) {
+                const std::string beside =
+                    std::filesystem::path(path).replace_extension(".expect.yaml").string();
+                if (std::filesystem::exists(beside)) sidecar = beside;
+            }
+            if (!sidecar.empty()) applySidecar(page, sidecar, readFile(sidecar));
+            pages.push_back(std::move(page));
+        }
+    } catch (const PageError& e) {
+        err << "mcpsim docs: " << e.what() << "\n";
+        return 2;
+    }
+    std::vector<PageReport> reports;
+    int passed = 0, failed = 0, skipped = 0;
+    for (auto& page : pages) {
+        try {
+            reports.push_back(runPage(page, options, out));
+        } catch (const std::exception& e) {
+            err << "mcpsim docs: " << page.path << ": cannot boot the world: " << e.what() << "\n";
+            return 2;
+        }
+        passed += reports.back().passed;
+        failed += reports.back().failed;
+        skipped += reports.back().skipped;
+    }
+    if (!options.junitPath.empty()) writeJunit(options.junitPath, reports);
+    if (!options.jsonPath.empty()) writeJson(options.jsonPath, reports);
+    out << passed << " passed, " << failed << " failed, " << skipped << " skipped" << std::endl;
+    return failed > 0 ? 1 : 0;
+}
+
+}  // namespace mcpsim::sim::docs

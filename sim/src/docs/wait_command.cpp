@@ -1,0 +1,140 @@
+#include "wait_command.hpp"
+
+#include <regex>
+#include <sstream>
+#include <vector>
+
+namespace mcpsim::sim::docs {
+
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Splits a command line into words with shell quoting (no expansions: any `$` disqualifies).
+std::optional<std::vector<std::string>> words(const std::string& line) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool inWord = false;
+    char quote = 0;
+    for (char c : line) {
+        if (quote) {
+            if (c == quote) {
+                quote = 0;
+            } else {
+                cur += c;
+            }
+            continue;
+        }
+        if (c == '$' || c == '`' || c == '|' || c == ';' || c == '&' || c == '>' || c == '<') {
+            return std::nullopt;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            inWord = true;
+        } else if (c == ' ' || c == '\t') {
+            if (inWord) out.push_back(cur);
+            cur.clear();
+            inWord = false;
+        } else {
+            cur += c;
+            inWord = true;
+        }
+    }
+    if (quote) return std::nullopt;
+    if (inWord) out.push_back(cur);
+    return out;
+}
+
+// Go durations as kubectl's --timeout takes them: 60s, 1m, 1m30s, 500ms, 1h.
+std::optional<std::chrono::milliseconds> goDuration(const std::string& text) {
+    static const std::regex part("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
+    if (text.empty()) return std::nullopt;
+    double ms = 0;
+    std::size_t consumed = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), part);
+         it != std::sregex_iterator(); ++it) {
+        if (static_cast<std::size_t>(it->position()) != consumed) return std::nullopt;
+        consumed += static_cast<std::size_t>(it->length());
+        const double n = std::stod((*it)[1]);
+        const std::string unit = (*it)[2];
+        ms += unit == "ms" ? n : unit == "s" ? n * 1e3 : unit == "m" ? n * 6e4 : n * 3.6e6;
+    }
+    if (consumed != text.size()) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<long long>(ms));
+}
+
+}  // namespace
+
+bool WaitCommand::matches(const Json& c) const {
+    return lower(c.value("type", "")) == lower(condition) &&
+           lower(c.value("status", "")) == lower(want);
+}
+
+std::optional<WaitCommand> parseWaitCommand(const std::string& code) {
+    std::string line;
+    std::istringstream in(code);
+    std::string l;
+    while (std::getline(in, l)) {
+        const auto b = l.find_first_not_of(" \t");
+        if (b == std::string::npos || l[b] == '#') continue;
+        if (!line.empty()) return std::nullopt;  // more than one command
+        line = l.substr(b);
+    }
+    auto w = words(line);
+    if (!w || w->size() < 3 || (*w)[0] != "kubectl" || (*w)[1] != "wait") return std::nullopt;
+    WaitCommand cmd;
+    std::vector<std::string> positional;
+    for (std::size_t i = 2; i < w->size(); ++i) {
+        std::string a = (*w)[i];
+        std::string value;
+        auto takeValue = [&](const std::string& flag) -> bool {
+            if (a == flag) {
+                if (i + 1 >= w->size()) return false;
+                value = (*w)[++i];
+                return true;
+            }
+            if (a.rfind(flag + "=", 0) == 0) {
+                value = a.substr(flag.size() + 1);
+                return true;
+            }
+            return false;
+        };
+        if (takeValue("--for")) {
+            if (value.rfind("condition=", 0) != 0) return std::nullopt;
+            std::string cond = value.substr(10);
+            if (auto eq = cond.find('='); eq != std::string::npos) {
+                cmd.want = cond.substr(eq + 1);
+                cond = cond.substr(0, eq);
+            }
+            cmd.condition = cond;
+        } else if (takeValue("--timeout")) {
+            auto d = goDuration(value);
+            if (!d) return std::nullopt;
+            cmd.timeout = *d;
+        } else if (takeValue("-n") || takeValue("--namespace")) {
+            cmd.ns = value;
+        } else if (!a.empty() && a[0] == '-') {
+            return std::nullopt;  // --all, -l, -f ...: not a single named object
+        } else {
+            positional.push_back(a);
+        }
+    }
+    if (cmd.condition.empty()) return std::nullopt;
+    if (positional.size() == 1) {
+        const auto slash = positional[0].find('/');
+        if (slash == std::string::npos) return std::nullopt;
+        cmd.resource = positional[0].substr(0, slash);
+        cmd.name = positional[0].substr(slash + 1);
+    } else if (positional.size() == 2) {
+        cmd.resource = positional[0];
+        cmd.name = positional[1];
+    } else {
+        return std::nullopt;
+    }
+    return cmd;
+}
+
+}  // namespace mcpsim::sim::docs
