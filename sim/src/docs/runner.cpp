@@ -3,6 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -17,13 +19,14 @@
 #include "mcpsim/sim/docs/page.hpp"
 #include "mcpsim/sim/world.hpp"
 #include "shell_session.hpp"
-#include "wait_command.hpp"
+#include "mcpsim/sim/docs/wait_command.hpp"
 
 namespace mcpsim::sim::docs {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::size_t kShownLines = 25;
 
 // The world on its own thread (its one loop), reached from the runner only through posted calls.
 class LiveWorld {
@@ -214,8 +217,13 @@ void printBlock(std::ostream& out, const PageReport& page, const BlockReport& r,
     const ShellBlock& b = *r.block;
     out << "[" << b.number << "/" << total << "] " << page.path << ":" << b.line << "\n";
     for (const auto& l : lines(b.code)) out << "  > " << l << "\n";
-    for (const auto& l : lines(r.run.out)) out << "  | " << l << "\n";
-    for (const auto& l : lines(r.run.err)) out << "  | " << l << "\n";
+    // A passing block's output is shortened (the JSON report keeps all of it).
+    const std::size_t keep = r.status == BlockReport::Status::Failed ? SIZE_MAX : kShownLines;
+    for (const std::string* text : {&r.run.out, &r.run.err}) {
+        const auto ls = lines(*text);
+        for (std::size_t i = 0; i < ls.size() && i < keep; ++i) out << "  | " << ls[i] << "\n";
+        if (ls.size() > keep) out << "  | … " << ls.size() - keep << " more lines\n";
+    }
     switch (r.status) {
         case BlockReport::Status::Skipped:
             out << "  - skipped: " << r.note << "\n";
@@ -346,6 +354,13 @@ PageReport runPage(Page& page, const DocsOptions& options, std::ostream& out) {
     std::ofstream(kubeconfig) << kubeconfigText;
     std::map<std::string, std::string> env{{"KUBECONFIG", kubeconfig},
                                            {"KUBECACHEDIR", (dir / "kubecache").string()}};
+    // Pages say `mcpsim ...`: this binary's directory comes first on PATH.
+    std::error_code selfError;
+    const fs::path self = fs::read_symlink("/proc/self/exe", selfError);
+    const char* path = std::getenv("PATH");
+    if (!selfError) {
+        env["PATH"] = self.parent_path().string() + ":" + (path ? path : "/usr/bin:/bin");
+    }
     const auto gateway = live->call([](World& world) { return world.gatewayEndpoint(); });
     if (gateway) {
         env["http_proxy"] = "http://" + gateway->str();

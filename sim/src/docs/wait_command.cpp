@@ -1,4 +1,4 @@
-#include "wait_command.hpp"
+#include "mcpsim/sim/docs/wait_command.hpp"
 
 #include <regex>
 #include <sstream>
