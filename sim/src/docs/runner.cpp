@@ -137,11 +137,17 @@ struct PageReport {
     int passed = 0, failed = 0, skipped = 0;
 };
 
-// Fast mode: a `kubectl wait` for a condition the world cannot reach within its timeout (the
-// condition is not met, the world is idle, and advancing its clock by the whole timeout changes
-// nothing) is answered at once with kubectl's own message.
-std::optional<std::string> provenTimeout(LiveWorld& live, const WaitCommand& wait) {
-    return live.call([&](World& w) -> std::optional<std::string> {
+// Fast mode: a `kubectl wait` for a condition the world cannot reach within its timeout is
+// answered at once with kubectl's own message. The world runs the wait's whole timeout on
+// virtual time (retries and requeues included; nothing else acts while the reader's shell
+// waits); the result says how the world stood, for the report.
+struct WaitProof {
+    std::string kubectlMessage;
+    std::string how;
+};
+
+std::optional<WaitProof> provenTimeout(LiveWorld& live, const WaitCommand& wait) {
+    return live.call([&](World& w) -> std::optional<WaitProof> {
         auto resource = w.api().resolveResource(wait.resource);
         if (!resource) return std::nullopt;
         const core::kube::ObjectKey key{resource->namespaced ? wait.ns : "", wait.name};
@@ -153,12 +159,30 @@ std::optional<std::string> provenTimeout(LiveWorld& live, const WaitCommand& wai
             }
             return false;
         };
-        if (!w.settle().converged || met()) return std::nullopt;
-        w.runtime().runFor(wait.timeout);
-        w.settle();
+        const core::SettleResult settled = w.settle();
         if (met()) return std::nullopt;
-        return "error: timed out waiting for the condition on " + resource->plural + "/" +
-               wait.name + "\n";
+        core::Runtime& rt = w.runtime();
+        const core::SteadyTime until = rt.clock().steady() + wait.timeout;
+        while (!met() && rt.step(until)) {
+        }
+        if (met()) return std::nullopt;  // it becomes true in time: kubectl returns at once
+        WaitProof proof;
+        proof.kubectlMessage = "error: timed out waiting for the condition on " +
+                               resource->plural + "/" + wait.name + "\n";
+        const std::string timeout = seconds(wait.timeout);
+        if (settled.converged) {
+            proof.how = "fast mode: the world was idle and advancing its clock by the wait's " +
+                        timeout + " timeout did not meet the condition, so kubectl's timeout is "
+                        "reported without waiting it out";
+        } else {
+            std::string busy;
+            for (const auto& b : settled.busy) busy += (busy.empty() ? "" : "; ") + b;
+            proof.how = "fast mode: the world ran the wait's " + timeout +
+                        " timeout on virtual time (still busy: " + busy +
+                        ") without meeting the condition, so kubectl's timeout is reported "
+                        "without waiting it out";
+        }
+        return proof;
     });
 }
 
@@ -180,13 +204,10 @@ BlockReport runBlock(const ShellBlock& b, ShellSession& shell, LiveWorld& live,
     const auto limit = e.timeout.value_or(options.blockTimeout);
     if (options.fast) {
         if (auto wait = parseWaitCommand(b.code)) {
-            if (auto message = provenTimeout(live, *wait)) {
+            if (auto proof = provenTimeout(live, *wait)) {
                 r.run.exitCode = 1;
-                r.run.err = *message;
-                r.note = "fast mode: the world was idle and advancing its clock by the wait's " +
-                         seconds(wait->timeout) +
-                         " timeout did not meet the condition, so kubectl's timeout is reported "
-                         "without waiting it out";
+                r.run.err = proof->kubectlMessage;
+                r.note = proof->how;
             }
         }
     }
