@@ -12,6 +12,7 @@
 #include "mcpsim/core/base64.hpp"
 #include "mcpsim/core/kube/apply.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
+#include "guide_objects.hpp"
 #include "mcpsim/sim/world.hpp"
 
 namespace {
@@ -157,13 +158,6 @@ spec: {ports: [{port: 9090}]}
 }
 BENCHMARK(BM_RegistrationsUntilReady)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
-std::string registrationYaml(int i) {
-    const std::string id = std::to_string(i);
-    return "---\napiVersion: mcp.kagenti.com/v1alpha1\nkind: MCPServerRegistration\nmetadata: {name: m" +
-           id + ", namespace: mcp-test}\nspec:\n  toolPrefix: t" + id +
-           "_\n  targetRef: {name: mcp-api-key-server-route}\n";
-}
-
 // The seed world settling N registrations of the guide's api-key server: everything real (the
 // broker connects to the mock and lists its tool). world_s is how far virtual time moved.
 void BM_SeedWorldSettlePerRegistration(benchmark::State& state) {
@@ -172,31 +166,13 @@ void BM_SeedWorldSettlePerRegistration(benchmark::State& state) {
     for (auto _ : state) {
         state.PauseTiming();
         sim::World world(sim::WorldConfig{});
-        auto prereqs = world.apply(R"(
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPGatewayExtension
-metadata: {name: mcp-extension, namespace: mcp-test}
-spec:
-  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: mcp-gateway, namespace: gateway-system}
----
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: ReferenceGrant
-metadata: {name: allow-mcp-extension, namespace: gateway-system}
-spec:
-  from: [{group: mcp.kagenti.com, kind: MCPGatewayExtension, namespace: mcp-test}]
-  to: [{group: gateway.networking.k8s.io, kind: Gateway}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: mcp-api-key-server-route, namespace: mcp-test}
-spec:
-  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
-  hostnames: ['api-key-server.mcp.local']
-  rules: [{backendRefs: [{name: mcp-api-key-server, port: 9090}]}]
-)");
+        auto prereqs = world.apply(testing::guide::prerequisites());
         if (!prereqs.ok()) state.SkipWithError(prereqs.error().message.c_str());
         std::string yaml;
-        for (int i = 0; i < n; ++i) yaml += registrationYaml(i);
+        for (int i = 0; i < n; ++i) {
+            const std::string id = std::to_string(i);
+            yaml += "---\n" + testing::guide::registration("m" + id, "t" + id + "_");
+        }
         state.ResumeTiming();
         auto applied = core::kube::applyYaml(world.client(), yaml);
         const core::SettleResult settled = world.settle();

@@ -63,10 +63,13 @@ void ApiServer::Impl::registerCrd(const Json& crd, bool deleted) {
     const std::string plural = spec.value("/names/plural"_json_pointer, std::string());
     if (deleted) {
         if (const ResourceType* t = registry.byResource(group, plural)) {
+            // The instances go first (watchers see each DELETED), then HTTP watches of the type
+            // end; in-process watches stay registered and see the type again if it comes back.
             const std::string key = Engine::typeKey(*t);
             std::vector<ObjectKey> keys;
             for (const Json* o : store.list(key, "")) keys.push_back(ObjectKey::ofObject(*o));
             for (const auto& k : keys) store.erase(key, k);
+            store.closeWatches(key);
         }
         registry.remove(group, plural);
         return;

@@ -505,8 +505,12 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
     resp.stream = stream;
     auto& rtRef = rt;
     auto& storeRef = store;
-    auto render = [&type, version, asTable, includeObject, &storeRef, &rtRef, this](
-                      const std::string& evType, const Json& obj) {
+    // The type is looked up at each event: a CRD write replaces it while the watch runs.
+    auto render = [group = type.group, plural = type.plural, version, asTable, includeObject,
+                   &storeRef, &rtRef, this](const std::string& evType, const Json& obj) {
+        const ResourceType* current = registry.byResource(group, plural);
+        if (!current) return std::string();
+        const ResourceType& type = *current;
         Json converted = engine.toVersion(type, version, obj);
         if (asTable) {
             converted = buildTable(type, version, {converted}, includeObject,
@@ -524,10 +528,18 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
             stream->write(render("ADDED", *o));
         }
     }
-    auto id = store.watch(Engine::typeKey(type), type.namespaced ? rr.ns : "", filter, since,
-                          [weak, render](const std::string& evType, const Json& obj) {
-                              if (auto s = weak.lock()) s->write(render(evType, obj));
-                          });
+    auto id = store.watch(
+        Engine::typeKey(type), type.namespaced ? rr.ns : "", filter, since,
+        [weak, render](const std::string& evType, const Json& obj) {
+            auto s = weak.lock();
+            if (!s) return;
+            std::string line = render(evType, obj);
+            if (!line.empty()) s->write(std::move(line));
+        },
+        // The CRD was deleted: the watch ends, as the apiserver closes it.
+        [weak] {
+            if (auto s = weak.lock()) s->close();
+        });
     if (!id) {
         ApiError gone{410, "Expired", "too old resource version: " + rvParam + " (" +
                                           std::to_string(store.resourceVersion()) + ")"};

@@ -84,8 +84,13 @@ public:
             auto& io = impl_.rt.io();
             const std::string version = type.version;
             Engine& engine = impl_.engine;
-            auto deliver = [state, &io, &engine, &t, version](const std::string& evType, const Json& obj) {
-                Json converted = engine.toVersion(t, version, obj);
+            const TypeRegistry& registry = impl_.registry;
+            // The type is looked up at each event: a CRD write replaces it while the watch runs.
+            auto deliver = [state, &io, &engine, &registry, group = t.group, plural = t.plural,
+                            version](const std::string& evType, const Json& obj) {
+                const ResourceType* current = registry.byResource(group, plural);
+                if (!current) return;
+                Json converted = engine.toVersion(*current, version, obj);
                 boost::asio::post(io, [state, ev = WatchEvent{evType, std::move(converted)}] {
                     if (!state->stopped) state->onEvent(ev);
                 });

@@ -93,18 +93,24 @@ void ObjectStore::emit(Event event) {
     for (const auto& [id, w] : watchers_) ids.push_back(id);
     for (auto id : ids) {
         auto it = watchers_.find(id);
-        if (it != watchers_.end()) deliver(it->second, e);
+        if (it == watchers_.end()) continue;
+        // The write is committed: a watcher that fails must not undo it or starve the others.
+        try {
+            deliver(it->second, e);
+        } catch (const std::exception&) {
+        }
     }
 }
 
 std::optional<std::uint64_t> ObjectStore::watch(const std::string& typeKey, const std::string& ns,
-                                                Filter filter, std::uint64_t sinceRv, Sink sink) {
+                                                Filter filter, std::uint64_t sinceRv, Sink sink,
+                                                std::function<void()> onTypeRemoved) {
     if (sinceRv > 0 && sinceRv < rv_) {
         // The history must reach back to sinceRv + 1.
         if (history_.empty() || history_.front().rv > sinceRv + 1) return std::nullopt;
     }
     const std::uint64_t id = nextWatchId_++;
-    Watcher w{typeKey, ns, std::move(filter), std::move(sink)};
+    Watcher w{typeKey, ns, std::move(filter), std::move(sink), std::move(onTypeRemoved)};
     if (sinceRv > 0) {
         for (const auto& e : history_) {
             if (e.rv > sinceRv) deliver(w, e);
@@ -115,5 +121,18 @@ std::optional<std::uint64_t> ObjectStore::watch(const std::string& typeKey, cons
 }
 
 void ObjectStore::unwatch(std::uint64_t id) { watchers_.erase(id); }
+
+void ObjectStore::closeWatches(const std::string& typeKey) {
+    std::vector<std::function<void()>> closers;
+    for (auto it = watchers_.begin(); it != watchers_.end();) {
+        if (it->second.typeKey == typeKey && it->second.onTypeRemoved) {
+            closers.push_back(std::move(it->second.onTypeRemoved));
+            it = watchers_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto& close : closers) close();
+}
 
 }  // namespace mcpsim::apiserver

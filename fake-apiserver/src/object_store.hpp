@@ -37,9 +37,13 @@ public:
 
     // Registers a watch. sinceRv == 0 means "from now" (the caller sends the initial state).
     // Returns nullopt when sinceRv is older than the retained history (410 Expired).
+    // `onTypeRemoved`, when set, is called (and the watch dropped) by closeWatches.
     std::optional<std::uint64_t> watch(const std::string& typeKey, const std::string& ns,
-                                       Filter filter, std::uint64_t sinceRv, Sink sink);
+                                       Filter filter, std::uint64_t sinceRv, Sink sink,
+                                       std::function<void()> onTypeRemoved = nullptr);
     void unwatch(std::uint64_t id);
+    // The type is gone (its CRD was deleted): ends the watches that asked to be told.
+    void closeWatches(const std::string& typeKey);
     std::size_t watcherCount() const { return watchers_.size(); }
 
 private:
@@ -55,6 +59,7 @@ private:
         std::string ns;
         Filter filter;
         Sink sink;
+        std::function<void()> onTypeRemoved;
     };
     void emit(Event event);
     static void deliver(const Watcher& w, const Event& e);

@@ -179,6 +179,25 @@ TEST_F(RegistrationGuideE2E, VirtualClockShowsTheReconciledStatusAtOnce) {
     EXPECT_LT(std::stoi(m[1]), 60) << got.out;
 }
 
+// The upstream install step re-applies the CRD files; a registration created afterwards is
+// stored once and reconciled (it used to answer std::bad_alloc and stay unreconciled).
+TEST_F(RegistrationGuideE2E, ReappliedCrdThenRegistrationIsReconciled) {
+    CommandResult crd = server_->sh("kubectl apply -f '" + std::string(MCPSIM_SOURCE_DIR) +
+                                    "/fake-apiserver/data/crds/mcp.kagenti.com_mcpserverregistrations.yaml'");
+    EXPECT_EQ(crd.exitCode, 0) << crd.err;
+    EXPECT_EQ(crd.out,
+              "customresourcedefinition.apiextensions.k8s.io/"
+              "mcpserverregistrations.mcp.kagenti.com configured\n");
+    auto blocks = guideBlocks();
+    ASSERT_EQ(blocks.size(), 7u);
+    for (int i : {0, 2, 3}) ok(blocks[i]);
+    EXPECT_EQ(ok(blocks[4]), "mcpserverregistration.mcp.kagenti.com/my-mcp-server created\n");
+    EXPECT_TRUE(showsNow(readyOf("mcpsr/my-mcp-server", "mcp-test"),
+                         "Ready: server added successfully. Total tools added 1"));
+    EXPECT_TRUE(showsNow("kubectl get mcpsr -A -o name",
+                         "mcpserverregistration.mcp.kagenti.com/my-mcp-server\n"));
+}
+
 // The same on real time takes the seconds the reference takes: right after the apply the
 // registration is not Ready yet; `kubectl wait` sees it become Ready after the 2 s requeue.
 TEST(RegistrationGuideRealClockE2E, ReadyAfterTheReferencesRequeues) {

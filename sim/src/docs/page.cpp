@@ -21,14 +21,6 @@ std::string trim(const std::string& s) {
     return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
 }
 
-std::vector<std::string> splitLines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::string line;
-    std::istringstream in(text);
-    while (std::getline(in, line)) lines.push_back(line);
-    return lines;
-}
-
 [[noreturn]] void fail(const std::string& path, int line, const std::string& message) {
     throw PageError(path + ":" + std::to_string(line) + ": " + message);
 }
@@ -124,6 +116,14 @@ Json parseYamlAt(const std::string& text, const std::string& path, int line) {
 }
 
 }  // namespace
+
+std::vector<std::string> splitLines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::string line;
+    std::istringstream in(text);
+    while (std::getline(in, line)) lines.push_back(line);
+    return lines;
+}
 
 Page parsePage(const std::string& path, const std::string& markdown) {
     Page page;

@@ -74,14 +74,6 @@ std::string seconds(std::chrono::milliseconds d) {
     return buf;
 }
 
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> out;
-    std::string line;
-    std::istringstream in(text);
-    while (std::getline(in, line)) out.push_back(line);
-    return out;
-}
-
 // Conditions of the MCP objects, the last controller and broker log lines, recent events.
 std::string evidence(World& w) {
     std::string out;
@@ -237,11 +229,11 @@ void printBlock(std::ostream& out, const PageReport& page, const BlockReport& r,
                 std::size_t total) {
     const ShellBlock& b = *r.block;
     out << "[" << b.number << "/" << total << "] " << page.path << ":" << b.line << "\n";
-    for (const auto& l : lines(b.code)) out << "  > " << l << "\n";
+    for (const auto& l : splitLines(b.code)) out << "  > " << l << "\n";
     // A passing block's output is shortened (the JSON report keeps all of it).
     const std::size_t keep = r.status == BlockReport::Status::Failed ? SIZE_MAX : kShownLines;
     for (const std::string* text : {&r.run.out, &r.run.err}) {
-        const auto ls = lines(*text);
+        const auto ls = splitLines(*text);
         for (std::size_t i = 0; i < ls.size() && i < keep; ++i) out << "  | " << ls[i] << "\n";
         if (ls.size() > keep) out << "  | … " << ls.size() - keep << " more lines\n";
     }
@@ -268,10 +260,10 @@ void printBlock(std::ostream& out, const PageReport& page, const BlockReport& r,
     }
     out << " (" << seconds(r.run.took) << ")\n";
     if (!r.note.empty()) out << "    " << r.note << "\n";
-    for (const auto& l : lines(r.verdict.diff)) out << "    " << l << "\n";
+    for (const auto& l : splitLines(r.verdict.diff)) out << "    " << l << "\n";
     if (!r.evidence.empty()) {
         out << "    world:\n";
-        for (const auto& l : lines(r.evidence)) out << "      " << l << "\n";
+        for (const auto& l : splitLines(r.evidence)) out << "      " << l << "\n";
     }
 }
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "mcpsim/core/kube/apply.hpp"
+#include "guide_objects.hpp"
 #include "mcpsim/sim/testing/world_test.hpp"
 
 namespace mcpsim::sim {
@@ -14,38 +15,8 @@ using core::kube::ObjectKey;
 const Gvk kMcpsr{"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"};
 const Gvk kExt{"mcp.kagenti.com", "v1alpha1", "MCPGatewayExtension"};
 
-// The registration guide's Step 1 and Step 2 objects, grant first.
-constexpr const char* kGuideObjects = R"(
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPGatewayExtension
-metadata: {name: mcp-extension, namespace: mcp-test}
-spec:
-  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: mcp-gateway, namespace: gateway-system}
----
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: ReferenceGrant
-metadata: {name: allow-mcp-extension, namespace: gateway-system}
-spec:
-  from: [{group: mcp.kagenti.com, kind: MCPGatewayExtension, namespace: mcp-test}]
-  to: [{group: gateway.networking.k8s.io, kind: Gateway}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: mcp-api-key-server-route, namespace: mcp-test, labels: {mcp-server: 'true'}}
-spec:
-  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
-  hostnames: ['api-key-server.mcp.local']
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /}}]
-    backendRefs: [{name: mcp-api-key-server, port: 9090}]
-)";
-
-std::string registration(const std::string& name, const std::string& prefix) {
-    return "apiVersion: mcp.kagenti.com/v1alpha1\nkind: MCPServerRegistration\nmetadata: {name: " +
-           name + ", namespace: mcp-test}\nspec:\n  toolPrefix: " + prefix +
-           "\n  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: "
-           "mcp-api-key-server-route, namespace: mcp-test}\n";
-}
+using ::mcpsim::testing::guide::prerequisites;
+using ::mcpsim::testing::guide::registration;
 
 class SeedWorld : public testing::WorldTest {
   protected:
@@ -58,7 +29,7 @@ TEST_F(SeedWorld, SettleReconcilesTheGuideOnVirtualTime) {
     initialize();
     ASSERT_FALSE(HasFatalFailure());
     const core::WallTime start = runtime().clock().now();
-    apply(kGuideObjects);
+    apply(prerequisites());
     apply(registration("my-mcp-server", "myserver_"));
     Json ready = condition(kMcpsr, {"mcp-test", "my-mcp-server"}, "Ready");
     EXPECT_EQ(ready.value("status", ""), "True") << evidence();
@@ -75,13 +46,7 @@ TEST_F(SeedWorld, SettleReconcilesTheGuideOnVirtualTime) {
 TEST_F(SeedWorld, WaitForConditionReportsWhatItSaw) {
     initialize();
     ASSERT_FALSE(HasFatalFailure());
-    apply(R"(
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPGatewayExtension
-metadata: {name: mcp-extension, namespace: mcp-test}
-spec:
-  targetRef: {group: gateway.networking.k8s.io, kind: Gateway, name: mcp-gateway, namespace: gateway-system}
-)");
+    apply(::mcpsim::testing::guide::kExtension);
     const core::SteadyTime before = runtime().clock().steady();
     ::testing::AssertionResult r =
         waitForCondition(kExt, {"mcp-test", "mcp-extension"}, "Ready", "True", 60s);
@@ -95,14 +60,7 @@ spec:
     EXPECT_NE(why.find("log mcp-system/mcp-gateway-controller"), std::string::npos) << why;
     EXPECT_EQ(runtime().clock().steady() - before, core::Duration(60s));
     // The grant fixes it, within the wait's bound.
-    apply(R"(
-apiVersion: gateway.networking.k8s.io/v1beta1
-kind: ReferenceGrant
-metadata: {name: allow-mcp-extension, namespace: gateway-system}
-spec:
-  from: [{group: mcp.kagenti.com, kind: MCPGatewayExtension, namespace: mcp-test}]
-  to: [{group: gateway.networking.k8s.io, kind: Gateway}]
-)");
+    apply(::mcpsim::testing::guide::kGrant);
     EXPECT_TRUE(waitForCondition(kExt, {"mcp-test", "mcp-extension"}, "Ready", "True", 10s));
 }
 
@@ -110,7 +68,7 @@ spec:
 TEST_F(SeedWorld, HundredRegistrationsSettle) {
     initialize();
     ASSERT_FALSE(HasFatalFailure());
-    apply(kGuideObjects);
+    apply(prerequisites());
     std::string yaml;
     for (int i = 0; i < 100; ++i) {
         yaml += "---\n" + registration("srv" + std::to_string(i), "s" + std::to_string(i) + "_");
@@ -122,6 +80,23 @@ TEST_F(SeedWorld, HundredRegistrationsSettle) {
         Json c = condition(kMcpsr, {"mcp-test", "srv" + std::to_string(i)}, "Ready");
         ASSERT_EQ(c.value("status", ""), "True") << i << " " << c.dump();
     }
+}
+
+// Re-applying an installed CRD (the upstream install step) leaves the controller's watch of the
+// type working: a registration created afterwards is reconciled to Ready.
+TEST_F(SeedWorld, RegistrationAfterReappliedCrdIsReconciled) {
+    initialize();
+    ASSERT_FALSE(HasFatalFailure());
+    const Gvk crdGvk{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"};
+    Json crd = get(crdGvk, {"", "mcpserverregistrations.mcp.kagenti.com"});
+    ASSERT_FALSE(crd.is_null());
+    crd["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] = "{}";
+    ASSERT_TRUE(client().update(crd).ok());
+    settle();
+    apply(prerequisites());
+    auto written = apply(registration("after-crd", "after_"));
+    ASSERT_EQ(written.size(), 1u);
+    EXPECT_TRUE(waitForCondition(kMcpsr, {"mcp-test", "after-crd"}, "Ready", "True", 30s));
 }
 
 // Modifiers run in order on the profile's blueprint before anything boots.

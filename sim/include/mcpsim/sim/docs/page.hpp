@@ -71,6 +71,9 @@ struct Verdict {
 };
 Verdict judge(const Expectation& e, int exitCode, const std::string& out, const std::string& err);
 
+// The lines of a text, without their newlines.
+std::vector<std::string> splitLines(const std::string& text);
+
 // Why a block cannot run in the simulator (helm, kind, make, ...), or nullopt.
 std::optional<std::string> outOfScope(const std::string& code);
 
