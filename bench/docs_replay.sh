@@ -3,7 +3,10 @@
 # every block run and judged). B: the same blocks, the same kubectl/curl/jq processes in one
 # bash session, against a do-nothing HTTP server that answers `{}` to everything. They run in
 # turn, RUNS pairs; the median of the per-pair ratios A/B is the simulator's share (target: 1.2
-# or less, since each kubectl process alone costs ~75-190 ms here).
+# or less, since each kubectl process alone costs ~75-190 ms here). B's kubectl gives up at the
+# first `{}` where A's parses real discovery and OpenAPI documents, so the ratio carries client
+# work too; the simulator's own share is printed apart: the CPU time of the `mcpsim docs`
+# process itself (its world and runner, not the shell's children) per command of the page.
 # Usage: bench/docs_replay.sh [RUNS] [PAGE]   (after scripts/build.sh release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,9 +51,12 @@ KC
 awk '/^```(bash|sh|shell)[[:space:]]*$/{on=1; next} /^```/{on=0} on' "$page" > "$tmp/blocks.sh"
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-a=(); b=(); ratios=()
+a=(); b=(); ratios=(); cpu=()
+# Commands of the page: kubectl and curl invocations (heredoc bodies and comments aside).
+commands=$(grep -cE '^\s*(kubectl|curl|SESSION_ID=\$\(grep)' "$tmp/blocks.sh" || true)
 for _ in $(seq "$runs"); do
-  t0=$(now_ms); "$bin" docs --fast --quiet "$page" > /dev/null; t1=$(now_ms)
+  t0=$(now_ms); "$bin" docs --fast --quiet --json "$tmp/report.json" "$page" > /dev/null; t1=$(now_ms)
+  cpu+=("$(jq '.simulatorCpuMs | floor' "$tmp/report.json")")
   (cd "$tmp" && KUBECONFIG="$tmp/kubeconfig" KUBECACHEDIR="$tmp/cache" \
      http_proxy="http://127.0.0.1:$port" no_proxy= bash "$tmp/blocks.sh" > /dev/null 2>&1) || true
   t2=$(now_ms)
@@ -62,3 +68,5 @@ echo "page: $page, $runs pairs"
 echo "A mcpsim docs --fast (ms):         median $(median "${a[@]}")  all ${a[*]}"
 echo "B same processes, do-nothing (ms): median $(median "${b[@]}")  all ${b[*]}"
 echo "A/B per pair:                      median $(median "${ratios[@]}")  all ${ratios[*]}"
+echo "simulator CPU in A (ms):           median $(median "${cpu[@]}")  all ${cpu[*]}  ($commands commands)"
+echo "simulator CPU per command (ms):    $(awk -v c="$(median "${cpu[@]}")" -v n="$commands" 'BEGIN{printf "%.1f", c / n}')"

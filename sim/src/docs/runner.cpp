@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "mcpsim/sim/docs/page.hpp"
@@ -310,8 +311,17 @@ void writeJunit(const std::string& path, const std::vector<PageReport>& pages) {
     x << "</testsuites>\n";
 }
 
+// CPU time of this process alone (the world's thread and the runner), not of the shell's
+// children: the simulator's own share of a replay.
+double selfCpuMs() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+    return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
 void writeJson(const std::string& path, const std::vector<PageReport>& pages) {
-    Json doc = {{"pages", Json::array()}};
+    Json doc = {{"pages", Json::array()}, {"simulatorCpuMs", selfCpuMs()}};
     for (const auto& p : pages) {
         Json page = {{"path", p.path},      {"passed", p.passed}, {"failed", p.failed},
                      {"skipped", p.skipped}, {"blocks", Json::array()}};

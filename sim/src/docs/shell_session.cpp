@@ -11,6 +11,9 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <vector>
+
+extern char** environ;
 
 namespace mcpsim::sim::docs {
 
@@ -43,6 +46,27 @@ ShellSession::ShellSession(std::map<std::string, std::string> env, std::string w
 ShellSession::~ShellSession() { stop(); }
 
 void ShellSession::start() {
+    // Everything the child needs is prepared before fork(): this process has other threads (the
+    // world's loop), so between fork and exec the child may only make async-signal-safe calls
+    // (no malloc, so no setenv: another thread may have held the allocator's lock).
+    std::map<std::string, std::string> merged;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry = *e;
+        const auto eq = entry.find('=');
+        if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    for (const auto& [k, v] : env_) merged[k] = v;
+    std::vector<std::string> entries;
+    for (const auto& [k, v] : merged) entries.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& e : entries) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    char bash[] = "/bin/bash";
+    char noProfile[] = "--noprofile";
+    char noRc[] = "--norc";
+    char* argv[] = {bash, noProfile, noRc, nullptr};
+    const std::string dir = workDir_;
+
     int cmd[2], status[2];
     if (pipe(cmd) != 0 || pipe(status) != 0) throw std::runtime_error("pipe failed");
     pid_ = fork();
@@ -59,9 +83,8 @@ void ShellSession::start() {
         for (int fd : {cmd[0], cmd[1], status[0], status[1]}) {
             if (fd > 3) close(fd);
         }
-        for (const auto& [k, v] : env_) setenv(k.c_str(), v.c_str(), 1);
-        if (chdir(workDir_.c_str()) != 0) _exit(127);
-        execl("/bin/bash", "bash", "--noprofile", "--norc", static_cast<char*>(nullptr));
+        if (chdir(dir.c_str()) != 0) _exit(127);
+        execve(bash, argv, envp.data());
         _exit(127);
     }
     close(cmd[0]);
