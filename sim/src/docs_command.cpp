@@ -19,6 +19,8 @@ const char* kDocsUsage =
     "  --world NAME         world profile for each page (default seed)\n"
     "  --seed N             seed for uids, session ids and keys (default 1)\n"
     "  --block-timeout SEC  stop a block after this many seconds (default 90)\n"
+    "  --gateway-port N     Gateway listener port (default 8001, or any free port when 8001\n"
+    "                       is taken; 0: any free port)\n"
     "  --junit FILE         JUnit XML report, one testcase per block\n"
     "  --json FILE          machine-readable report\n"
     "  --quiet              print only failing blocks and the summary\n";
@@ -37,7 +39,8 @@ int runDocsCommand(int argc, char** argv) {
         } else if (arg == "--quiet") {
             options.quiet = true;
         } else if (arg == "--expect" || arg == "--world" || arg == "--seed" ||
-                   arg == "--block-timeout" || arg == "--junit" || arg == "--json") {
+                   arg == "--block-timeout" || arg == "--junit" || arg == "--json" ||
+                   arg == "--gateway-port") {
             const char* v = value();
             if (!v) return usage("flag " + arg + " needs a value");
             if (arg == "--expect") {
@@ -54,6 +57,13 @@ int runDocsCommand(int argc, char** argv) {
                 const long s = std::strtol(v, &end, 10);
                 if (*end != '\0' || s <= 0) return usage("invalid --block-timeout " + std::string(v));
                 options.blockTimeout = std::chrono::seconds(s);
+            } else if (arg == "--gateway-port") {
+                char* end = nullptr;
+                const long p = std::strtol(v, &end, 10);
+                if (*end != '\0' || p < 0 || p > 65535) {
+                    return usage("invalid --gateway-port " + std::string(v));
+                }
+                options.gatewayPort = static_cast<int>(p);
             } else if (arg == "--junit") {
                 options.junitPath = v;
             } else {

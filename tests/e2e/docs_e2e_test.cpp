@@ -19,7 +19,8 @@ using namespace std::chrono_literals;
 const std::string kSource = MCPSIM_SOURCE_DIR;
 
 CommandResult docs(const std::string& args, std::chrono::milliseconds timeout = 120s) {
-    return runShell("'" + mcpsimBinary() + "' docs " + args, {}, timeout, kSource);
+    // Any free gateway port: tests run side by side (the session's http_proxy finds it).
+    return runShell("'" + mcpsimBinary() + "' docs --gateway-port 0 " + args, {}, timeout, kSource);
 }
 
 std::string readFile(const std::string& path) {

@@ -362,10 +362,14 @@ PageReport runPage(Page& page, const DocsOptions& options, std::ostream& out) {
     // The guide's URLs name port 8001; when it is taken, curl still reaches the gateway through
     // the http_proxy the session sets.
     std::unique_ptr<LiveWorld> live;
-    try {
-        live = std::make_unique<LiveWorld>(worldConfigFor(options, 8001));
-    } catch (const ListenError&) {
-        live = std::make_unique<LiveWorld>(worldConfigFor(options, 0));
+    if (options.gatewayPort) {
+        live = std::make_unique<LiveWorld>(worldConfigFor(options, *options.gatewayPort));
+    } else {
+        try {
+            live = std::make_unique<LiveWorld>(worldConfigFor(options, 8001));
+        } catch (const ListenError&) {
+            live = std::make_unique<LiveWorld>(worldConfigFor(options, 0));
+        }
     }
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() /

@@ -4,6 +4,7 @@
 // against its expectation and prints a report whose last line is "N passed, N failed, N skipped".
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct DocsOptions {
     std::string junitPath;
     std::string jsonPath;
     bool quiet = false;  // only failing blocks and the summary
+    // The Gateway listener's port. Default: 8001 (the guide's URLs), or any free port when 8001
+    // is taken (the session's http_proxy reaches it either way). 0: any free port.
+    std::optional<int> gatewayPort;
 };
 
 // Returns the exit code: 0 when every block that ran met its expectation, 1 when one did not,
