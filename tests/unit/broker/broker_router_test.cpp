@@ -1,6 +1,7 @@
 // spec/broker.md section 13, scenarios 46-68: requests through the Gateway data plane (G), with
 // the broker's router as its external processor.
 #include "broker/broker_fixture.hpp"
+#include "gateway_fixture_objects.hpp"
 #include "mcpsim/core/yaml.hpp"
 
 namespace mcpsim::broker_testing {
@@ -12,33 +13,7 @@ using core::kube::ObjectKey;
 const core::http::Endpoint kGatewayAt{"mcp-gateway-istio.gateway-system.svc.cluster.local", 8080};
 constexpr const char* kPublicHost = "mcp.127-0-0-1.sslip.io";
 
-const char* kWorld = R"(
-apiVersion: v1
-kind: Namespace
-metadata: {name: gateway-system}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: mcp-system}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: mcp-test}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: istio}
-spec: {controllerName: istio.io/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: mcp-gateway, namespace: gateway-system}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - {name: mcp, hostname: mcp.127-0-0-1.sslip.io, port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
-  - {name: mcps, hostname: "*.mcp.local", port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
----
+const std::string kWorld = std::string(::mcpsim::testing::fixture::kGatewayBase) + R"(---
 apiVersion: v1
 kind: Service
 metadata: {name: mcp-gateway, namespace: mcp-system}

@@ -8,6 +8,7 @@
 #include "mcpsim/core/yaml.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
+#include "gateway_fixture_objects.hpp"
 #include "mcpsim/sim/testing/world_test.hpp"
 
 namespace mcpsim::gateway::testing {
@@ -82,33 +83,7 @@ protected:
 
     // Baseline fixture F of controller.md section 8.
     void fixtureF(bool withExtension = true, bool withGrant = true) {
-        apply(R"(
-apiVersion: v1
-kind: Namespace
-metadata: {name: gateway-system}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: mcp-system}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: mcp-test}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: istio}
-spec: {controllerName: istio.io/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: mcp-gateway, namespace: gateway-system}
-spec:
-  gatewayClassName: istio
-  listeners:
-  - {name: mcp, hostname: mcp.127-0-0-1.sslip.io, port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
-  - {name: mcps, hostname: "*.mcp.local", port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
----
+        apply(std::string(::mcpsim::testing::fixture::kGatewayBase) + R"(---
 apiVersion: v1
 kind: Service
 metadata: {name: s1, namespace: mcp-test}
