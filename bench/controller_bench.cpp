@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <map>
 
+#include "guide_objects.hpp"
 #include "mcpsim/core/base64.hpp"
 #include "mcpsim/core/kube/apply.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
-#include "guide_objects.hpp"
 #include "mcpsim/sim/world.hpp"
 
 namespace {
@@ -20,27 +20,41 @@ namespace {
 using namespace mcpsim;
 using core::kube::Gvk;
 
-// Reports every server of the namespace's config Secret as ready.
+// Reports every server of the namespace's config Secret as ready, answering on a later loop turn
+// as a broker over the network would.
 class EverythingReadyBroker final : public gateway::BrokerStatusSource {
-public:
-    void bind(core::kube::Client& c) { client_ = &c; }
-    std::variant<Json, std::string> status(const std::string& ns) override {
+  public:
+    void bind(core::Runtime& rt, core::kube::Client& c) {
+        rt_ = &rt;
+        client_ = &c;
+    }
+    void status(const std::string& ns, StatusCallback done) override {
+        rt_->post(
+            [done = std::move(done), answer = answer(ns)]() mutable { done(std::move(answer)); });
+    }
+
+  private:
+    Json answer(const std::string& ns) {
         auto s = client_->get({"", "v1", "Secret"}, {ns, "mcp-gateway-config"});
         Json servers = Json::array();
         // A broker reloads only when its config changes.
         const std::string rv = s.ok() ? s.value()["metadata"].value("resourceVersion", "") : "";
-        if (auto it = cache_.find(ns); it != cache_.end() && it->second.first == rv) return it->second.second;
+        if (auto it = cache_.find(ns); it != cache_.end() && it->second.first == rv)
+            return it->second.second;
         if (s.ok()) {
             // The controller renders a fixed layout ("- " starts an entry, "  key: value"
             // fields); reading it directly keeps the stand-in's cost out of the measurement.
             const std::string text =
-                core::base64Decode(s.value()["data"]["config.yaml"].get<std::string>()).value_or("");
+                core::base64Decode(s.value()["data"]["config.yaml"].get<std::string>())
+                    .value_or("");
             std::map<std::string, std::string> entry;
             auto flush = [&] {
                 if (entry.empty()) return;
-                servers.push_back({{"id", entry["name"] + ":" + entry["toolPrefix"] + ":" + entry["hostname"]},
-                                   {"ready", true}, {"totalTools", 1},
-                                   {"message", "server added successfully. Total tools added 1"}});
+                servers.push_back(
+                    {{"id", entry["name"] + ":" + entry["toolPrefix"] + ":" + entry["hostname"]},
+                     {"ready", true},
+                     {"totalTools", 1},
+                     {"message", "server added successfully. Total tools added 1"}});
                 entry.clear();
             };
             std::size_t pos = 0;
@@ -55,7 +69,8 @@ public:
                 }
                 if (line.rfind("  ", 0) != 0) continue;
                 auto colon = line.find(": ");
-                if (colon != std::string::npos) entry[line.substr(2, colon - 2)] = line.substr(colon + 2);
+                if (colon != std::string::npos)
+                    entry[line.substr(2, colon - 2)] = line.substr(colon + 2);
             }
             flush();
         }
@@ -63,11 +78,10 @@ public:
         return Json{{"servers", servers}};
     }
 
-private:
+    core::Runtime* rt_ = nullptr;
     core::kube::Client* client_ = nullptr;
     std::map<std::string, std::pair<std::string, Json>> cache_;
 };
-
 
 void BM_RegistrationsUntilReady(benchmark::State& state) {
     const int n = static_cast<int>(state.range(0));
@@ -115,24 +129,30 @@ spec: {ports: [{port: 9090}]}
         });
         sim::World world(config);
         auto& client = world.client();
-        broker.bind(client);
+        broker.bind(world.runtime(), client);
         world.settle();
         state.ResumeTiming();
         for (int i = 0; i < n; ++i) {
             const std::string id = std::to_string(i);
-            client.create({{"apiVersion", "gateway.networking.k8s.io/v1"}, {"kind", "HTTPRoute"},
-                           {"metadata", {{"name", "r" + id}, {"namespace", "mcp-test"}}},
-                           {"spec", {{"parentRefs", {{{"name", "mcp-gateway"}, {"namespace", "gateway-system"}}}},
-                                     {"hostnames", {"s" + id + ".mcp.local"}},
-                                     {"rules", {{{"backendRefs", {{{"name", "s"}, {"port", 9090}}}}}}}}}});
-            client.create({{"apiVersion", "mcp.kagenti.com/v1alpha1"}, {"kind", "MCPServerRegistration"},
-                           {"metadata", {{"name", "m" + id}, {"namespace", "mcp-test"}}},
-                           {"spec", {{"targetRef", {{"name", "r" + id}}}, {"toolPrefix", "t" + id + "_"}}}});
+            client.create(
+                {{"apiVersion", "gateway.networking.k8s.io/v1"},
+                 {"kind", "HTTPRoute"},
+                 {"metadata", {{"name", "r" + id}, {"namespace", "mcp-test"}}},
+                 {"spec",
+                  {{"parentRefs", {{{"name", "mcp-gateway"}, {"namespace", "gateway-system"}}}},
+                   {"hostnames", {"s" + id + ".mcp.local"}},
+                   {"rules", {{{"backendRefs", {{{"name", "s"}, {"port", 9090}}}}}}}}}});
+            client.create(
+                {{"apiVersion", "mcp.kagenti.com/v1alpha1"},
+                 {"kind", "MCPServerRegistration"},
+                 {"metadata", {{"name", "m" + id}, {"namespace", "mcp-test"}}},
+                 {"spec", {{"targetRef", {{"name", "r" + id}}}, {"toolPrefix", "t" + id + "_"}}}});
         }
         const core::SettleResult settled = world.settle();
         state.PauseTiming();
         if (!settled.converged) state.SkipWithError(settled.describe().c_str());
-        auto list = client.list({"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"}, {"mcp-test"});
+        auto list =
+            client.list({"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"}, {"mcp-test"});
         int ready = 0;
         for (const auto& m : list.value()["items"]) {
             for (const auto& c : m.value("/status/conditions"_json_pointer, Json::array())) {
@@ -142,21 +162,29 @@ spec: {ports: [{port: 9090}]}
         if (ready != n) state.SkipWithError(("only " + std::to_string(ready) + " ready").c_str());
         if (std::getenv("MCPSIM_BENCH_VERBOSE")) {
             std::map<std::string, int> counts;
-            for (const auto& l : world.runtime().logs().lines("mcp-system/mcp-gateway-controller")) {
+            for (const auto& l :
+                 world.runtime().logs().lines("mcp-system/mcp-gateway-controller")) {
                 auto p = l.text.find("msg=");
                 counts[l.text.substr(p, l.text.find(" controller", p) - p)]++;
             }
             for (auto& [k, v] : counts) std::fprintf(stderr, "%6d %s\n", v, k.c_str());
-            std::fprintf(stderr, "api requests: %llu, rv: %s\n", (unsigned long long)world.api().requestCount(),
+            std::fprintf(stderr, "api requests: %llu, rv: %s\n",
+                         (unsigned long long)world.api().requestCount(),
                          list.value()["metadata"]["resourceVersion"].get<std::string>().c_str());
         }
         state.ResumeTiming();
     }
     state.counters["per_object_us"] = benchmark::Counter(
-        static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert,
+        static_cast<double>(n),
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert,
         benchmark::Counter::OneK::kIs1000);
 }
-BENCHMARK(BM_RegistrationsUntilReady)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_RegistrationsUntilReady)
+    ->Arg(100)
+    ->Arg(300)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 // The seed world settling N registrations of the guide's api-key server: everything real (the
 // broker connects to the mock and lists its tool). world_s is how far virtual time moved.
@@ -183,11 +211,16 @@ void BM_SeedWorldSettlePerRegistration(benchmark::State& state) {
         state.ResumeTiming();
     }
     state.counters["per_registration_us"] = benchmark::Counter(
-        static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert,
+        static_cast<double>(n),
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert,
         benchmark::Counter::OneK::kIs1000);
     state.counters["world_s"] = worldSeconds;
 }
-BENCHMARK(BM_SeedWorldSettlePerRegistration)->Arg(1)->Arg(100)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_SeedWorldSettlePerRegistration)
+    ->Arg(1)
+    ->Arg(100)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 }  // namespace
 

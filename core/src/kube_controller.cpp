@@ -43,6 +43,14 @@ struct Controller::Source {
 
 Controller::Controller(Runtime& runtime, Client& client, std::string name, Reconciler reconciler,
                        Logger log)
+    : Controller(
+          runtime, client, std::move(name),
+          AsyncReconciler([reconciler = std::move(reconciler)](
+                              const ObjectKey& key, ReconcileDone done) { done(reconciler(key)); }),
+          std::move(log)) {}
+
+Controller::Controller(Runtime& runtime, Client& client, std::string name,
+                       AsyncReconciler reconciler, Logger log)
     : rt_(runtime),
       client_(client),
       name_(std::move(name)),
@@ -82,7 +90,8 @@ void Controller::start() {
             rv = listed.value()["metadata"].value("resourceVersion", "");
             for (const auto& item : listed.value()["items"]) onEvent(*src, "ADDED", item);
         } else {
-            log_.error("failed to list", {{"kind", src->kind.kind}, {"error", listed.error().message}});
+            log_.error("failed to list",
+                       {{"kind", src->kind.kind}, {"error", listed.error().message}});
         }
         Source* raw = src.get();
         std::weak_ptr<bool> alive = alive_;
@@ -156,8 +165,8 @@ void Controller::enqueueAfter(const ObjectKey& key, Duration delay) {
     }
     const SteadyTime at = rt_.clock().steady() + delay;
     // Like a delaying queue: an earlier pending time wins.
-    if (auto it = delayedAt_.find(key); it != delayedAt_.end() && it->second <= at &&
-                                        delayed_[key].pending()) {
+    if (auto it = delayedAt_.find(key);
+        it != delayedAt_.end() && it->second <= at && delayed_[key].pending()) {
         return;
     }
     if (auto it = delayed_.find(key); it != delayed_.end()) it->second.cancel();
@@ -171,11 +180,14 @@ void Controller::enqueueAfter(const ObjectKey& key, Duration delay) {
     });
 }
 
-bool Controller::idle() const { return queue_.empty() && !processing_; }
+bool Controller::idle() const {
+    return queue_.empty() && !processing_;
+}
 
 std::optional<std::string> Controller::pendingWork() const {
     if (processing_) return "reconciling " + processing_->str();
-    if (!queue_.empty()) return std::to_string(queue_.size()) + " queued, first " + queue_.front().str();
+    if (!queue_.empty())
+        return std::to_string(queue_.size()) + " queued, first " + queue_.front().str();
     // The earliest pending requeue (or retry after an error) names the key.
     std::optional<std::pair<SteadyTime, ObjectKey>> first;
     for (const auto& [key, at] : delayedAt_) {
@@ -184,15 +196,18 @@ std::optional<std::string> Controller::pendingWork() const {
         if (!first || at < first->first) first = std::make_pair(at, key);
     }
     if (!first) return std::nullopt;
-    const auto in = std::chrono::duration_cast<std::chrono::milliseconds>(first->first -
-                                                                          rt_.clock().steady());
+    const auto in =
+        std::chrono::duration_cast<std::chrono::milliseconds>(first->first - rt_.clock().steady());
     const bool retry = failures_.count(first->second) > 0;
     return std::string(retry ? "retry after error of " : "requeue of ") + first->second.str() +
-           " in " + humanDuration(in) + (delayedAt_.size() > 1 ? " (and " + std::to_string(delayedAt_.size() - 1) + " more)" : "");
+           " in " + humanDuration(in) +
+           (delayedAt_.size() > 1 ? " (and " + std::to_string(delayedAt_.size() - 1) + " more)"
+                                  : "");
 }
 
 void Controller::schedule() {
-    if (scheduled_ || queue_.empty()) return;
+    // One reconcile at a time: a pending one schedules the next when it finishes.
+    if (scheduled_ || queue_.empty() || processing_) return;
     scheduled_ = true;
     std::weak_ptr<bool> alive = alive_;
     boost::asio::post(rt_.io(), [this, alive] {
@@ -204,19 +219,30 @@ void Controller::schedule() {
 }
 
 void Controller::processOne() {
-    if (queue_.empty() || stopped_) return;
+    if (queue_.empty() || stopped_ || processing_) return;
     ObjectKey key = queue_.front();
-    queue_.erase(queue_.begin());
+    queue_.pop_front();
     queued_.erase(key);
     processing_ = key;
     ++reconciles_;
-    ReconcileResult result;
+    // A second call of `done`, or one after the controller is destroyed, does nothing.
+    auto called = std::make_shared<bool>(false);
+    std::weak_ptr<bool> alive = alive_;
+    ReconcileDone done = [this, key, called, alive](ReconcileResult result) {
+        if (*called) return;
+        *called = true;
+        if (auto a = alive.lock(); !a || !*a) return;
+        finish(key, std::move(result));
+    };
     try {
-        result = reconciler_(key);
+        reconciler_(key, done);
     } catch (const std::exception& e) {
         // A panic in a Go reconciler is recovered as an error; do the same.
-        result = ReconcileResult::failed(std::string("panic: ") + e.what());
+        done(ReconcileResult::failed(std::string("panic: ") + e.what()));
     }
+}
+
+void Controller::finish(const ObjectKey& key, ReconcileResult result) {
     processing_.reset();
     if (result.error) {
         int n = failures_[key]++;
@@ -233,6 +259,7 @@ void Controller::processOne() {
         if (result.requeueAfter) enqueueAfter(key, *result.requeueAfter);
     }
     if (dirty_.erase(key)) enqueue(key);
+    schedule();
 }
 
 }  // namespace mcpsim::core::kube

@@ -49,8 +49,15 @@ Runtime::Runtime(RuntimeOptions options)
 
 Runtime::~Runtime() = default;
 
-asio::io_context& Runtime::io() { return *io_; }
-Clock& Runtime::clock() { return *clock_; }
+asio::io_context& Runtime::io() {
+    return *io_;
+}
+void Runtime::post(std::function<void()> fn) {
+    asio::post(*io_, std::move(fn));
+}
+Clock& Runtime::clock() {
+    return *clock_;
+}
 VirtualClock* Runtime::virtualClock() {
     return options_.virtualTime ? static_cast<VirtualClock*>(clock_.get()) : nullptr;
 }

@@ -31,7 +31,7 @@ bool readyTrue(const Json& obj) {
 
 }  // namespace
 
-struct BrokerMount::Impl : gateway::BrokerStatusSource {
+struct BrokerMount::Impl {
     Impl(core::Runtime& runtime, core::kube::Client& c, core::http::Network& net,
          const Json& deployment, std::string ip)
         : rt(runtime),
@@ -39,7 +39,6 @@ struct BrokerMount::Impl : gateway::BrokerStatusSource {
           cluster(net),
           podIp(std::move(ip)),
           ownNamespace(str(deployment, "/metadata/namespace")),
-          reference(c, [](const std::string&) { return std::nullopt; }),
           mount(
               runtime, c, "broker-config-mount", [this](const ObjectKey&) { return remount(); },
               core::Logger(runtime.clock(), runtime.logs(), "mcpsim/broker-mount")) {
@@ -147,17 +146,11 @@ struct BrokerMount::Impl : gateway::BrokerStatusSource {
         return core::kube::ReconcileResult::done();
     }
 
-    std::variant<Json, std::string> status(const std::string& ns) override {
-        if (ns == configNs) return broker->status();
-        return reference.status(ns);
-    }
-
     core::Runtime& rt;
     core::kube::Client& client;
     core::http::Network& cluster;
     std::string podIp;
     std::string ownNamespace;
-    gateway::EndpointSliceBrokerStatus reference;
     core::kube::Controller mount;
     std::unique_ptr<gateway::Broker> broker;
     ObjectKey gatewayKey;
@@ -192,9 +185,6 @@ const std::string& BrokerMount::configNamespace() const {
 }
 const std::string& BrokerMount::address() const {
     return impl_->podIp;
-}
-gateway::BrokerStatusSource& BrokerMount::statusSource() {
-    return *impl_;
 }
 
 }  // namespace mcpsim::sim

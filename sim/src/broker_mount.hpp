@@ -34,8 +34,6 @@ class BrokerMount {
     const std::string& configNamespace() const;
     // The broker pod's address.
     const std::string& address() const;
-    // The reference lookup, then this broker for the namespace it serves.
-    gateway::BrokerStatusSource& statusSource();
 
   private:
     struct Impl;

@@ -88,13 +88,13 @@ struct World::Impl {
           blueprint(loadProfile(config.profile)),
           runtime(runtimeOptions(config)),
           network(core::http::makeInMemoryNetwork(runtime)),
-          api(runtime, apiserver::ApiServerOptions{config.kubeMinor, true, 3 * 1024 * 1024,
-                                                   network.get()}),
-          // Without a broker in the world, no broker endpoints answer /status.
-          noBroker(api.client(), [](const std::string&) { return std::nullopt; }) {
+          api(runtime,
+              apiserver::ApiServerOptions{config.kubeMinor, true, 3 * 1024 * 1024, network.get()}),
+          // The controller GETs broker /status over the cluster network, as the reference does.
+          brokerStatus(runtime, api.client(), *network, brokerStatusOptions()) {
         for (const auto& m : config.modifiers) m(blueprint);
-        auto applied = core::kube::applyDocuments(api.client(), blueprint.objects,
-                                                  {"mcpsim-world"});
+        auto applied =
+            core::kube::applyDocuments(api.client(), blueprint.objects, {"mcpsim-world"});
         if (!applied.ok()) throw core::kube::ApiException(applied.error());
         const auto& parts = blueprint.components;
         if (parts.workloads) {
@@ -110,7 +110,7 @@ struct World::Impl {
         }
         if (parts.mcpController) {
             gateway::BrokerStatusSource* status = blueprint.brokerStatus;
-            if (!status) status = brokerMount ? &brokerMount->statusSource() : &noBroker;
+            if (!status) status = &brokerStatus;
             controller = std::make_unique<gateway::McpController>(runtime, api.client(), *status);
         }
         if (gatewayApi) gatewayApi->start();
@@ -203,6 +203,19 @@ struct World::Impl {
         }
     }
 
+    // The docs spec's broker binding (section 1.4 e): the world's one broker serves the
+    // namespace whose config it mounted, with or without a labelled EndpointSlice there.
+    gateway::EndpointSliceBrokerStatusOptions brokerStatusOptions() {
+        gateway::EndpointSliceBrokerStatusOptions o;
+        o.extraAddresses = [this](const std::string& ns) -> std::vector<std::string> {
+            if (brokerMount && brokerMount->configNamespace() == ns) {
+                return {brokerMount->address()};
+            }
+            return {};
+        };
+        return o;
+    }
+
     void closeListeners() {
         if (apiListener) apiListener->stop();
         if (gatewayListener) gatewayListener->stop();
@@ -213,7 +226,7 @@ struct World::Impl {
     core::Runtime runtime;
     std::unique_ptr<core::http::Network> network;
     apiserver::ApiServer api;
-    gateway::EndpointSliceBrokerStatus noBroker;
+    gateway::EndpointSliceBrokerStatus brokerStatus;
     std::unique_ptr<mocks::Workloads> workloads;
     std::unique_ptr<BrokerMount> brokerMount;
     std::unique_ptr<gateway::GatewayApiController> gatewayApi;
@@ -229,14 +242,28 @@ World::World(WorldConfig config) : impl_(std::make_unique<Impl>(std::move(config
 
 World::~World() = default;
 
-core::Runtime& World::runtime() { return impl_->runtime; }
-apiserver::ApiServer& World::api() { return impl_->api; }
-core::kube::Client& World::client() { return impl_->api.client(); }
-core::http::Network& World::clusterNetwork() { return *impl_->network; }
-const WorldConfig& World::config() const { return impl_->config; }
-const WorldBlueprint& World::blueprint() const { return impl_->blueprint; }
+core::Runtime& World::runtime() {
+    return impl_->runtime;
+}
+apiserver::ApiServer& World::api() {
+    return impl_->api;
+}
+core::kube::Client& World::client() {
+    return impl_->api.client();
+}
+core::http::Network& World::clusterNetwork() {
+    return *impl_->network;
+}
+const WorldConfig& World::config() const {
+    return impl_->config;
+}
+const WorldBlueprint& World::blueprint() const {
+    return impl_->blueprint;
+}
 
-core::SettleResult World::settle() { return settle(impl_->config.settleHorizon); }
+core::SettleResult World::settle() {
+    return settle(impl_->config.settleHorizon);
+}
 
 core::SettleResult World::settle(core::Duration horizon) {
     return impl_->runtime.settle(horizon);
@@ -248,9 +275,15 @@ core::kube::Result<std::vector<Json>> World::apply(std::string_view yaml) {
     return r;
 }
 
-gateway::GatewayApiController* World::gatewayApi() { return impl_->gatewayApi.get(); }
-gateway::McpController* World::mcpController() { return impl_->controller.get(); }
-mocks::Workloads* World::workloads() { return impl_->workloads.get(); }
+gateway::GatewayApiController* World::gatewayApi() {
+    return impl_->gatewayApi.get();
+}
+gateway::McpController* World::mcpController() {
+    return impl_->controller.get();
+}
+mocks::Workloads* World::workloads() {
+    return impl_->workloads.get();
+}
 
 core::http::Handler World::gatewayHandler() {
     if (!impl_->brokerMount) return nullptr;
@@ -270,7 +303,9 @@ std::optional<core::http::Endpoint> World::gatewayEndpoint() const {
     return impl_->gatewayListener->endpoint();
 }
 
-void World::closeListeners() { impl_->closeListeners(); }
+void World::closeListeners() {
+    impl_->closeListeners();
+}
 
 std::string World::kubeconfig() const {
     return kubeconfigFor("http://" + apiEndpoint().str());

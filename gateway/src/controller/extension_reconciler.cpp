@@ -22,9 +22,9 @@ std::string str(const Json& o, const char* pointer) {
 bool grantAllows(const Json& grant, const std::string& extNs, const std::string& gatewayName) {
     bool from = false;
     for (const auto& f : grant.value("/spec/from"_json_pointer, Json::array())) {
-        from = from || (f.value("group", "") == "mcp.kagenti.com" &&
-                        f.value("kind", "") == "MCPGatewayExtension" &&
-                        f.value("namespace", "") == extNs);
+        from = from ||
+               (f.value("group", "") == "mcp.kagenti.com" &&
+                f.value("kind", "") == "MCPGatewayExtension" && f.value("namespace", "") == extNs);
     }
     if (!from) return false;
     for (const auto& t : grant.value("/spec/to"_json_pointer, Json::array())) {
@@ -66,13 +66,17 @@ ValidExtensions validExtensionsFor(ControllerContext& ctx, const std::string& ga
         }
         auto grants = ctx.client.list(kinds::kReferenceGrant, {gatewayNs});
         if (!grants.ok()) {
-            result.error = "failed to check if mcpgatewayextension is valid failed to list "
-                           "ReferenceGrants: " + grants.error().message;
+            result.error =
+                "failed to check if mcpgatewayextension is valid failed to list "
+                "ReferenceGrants: " +
+                grants.error().message;
             return result;
         }
         bool allowed = false;
-        for (const auto& g : grants.value()["items"]) allowed = allowed || grantAllows(g, extNs, gatewayName);
-        if (allowed && conditionIsTrue(ext.value("/status/conditions"_json_pointer, Json::array()), "Ready")) {
+        for (const auto& g : grants.value()["items"])
+            allowed = allowed || grantAllows(g, extNs, gatewayName);
+        if (allowed &&
+            conditionIsTrue(ext.value("/status/conditions"_json_pointer, Json::array()), "Ready")) {
             result.extensions.push_back(ext);
         }
     }
@@ -126,10 +130,12 @@ ReconcileResult ExtensionReconciler::reconcile(const ObjectKey& key) {
         auto grants = ctx_.client.list(kinds::kReferenceGrant, {gwNs});
         if (!grants.ok()) return ReconcileResult::failed(grants.error().message);
         bool allowed = false;
-        for (const auto& g : grants.value()["items"]) allowed = allowed || grantAllows(g, key.ns, gwName);
+        for (const auto& g : grants.value()["items"])
+            allowed = allowed || grantAllows(g, key.ns, gwName);
         if (!allowed) {
-            log.info("no valid ReferenceGrant found for cross-namespace reference. Removing config "
-                     "and setting status");
+            log.info(
+                "no valid ReferenceGrant found for cross-namespace reference. Removing config "
+                "and setting status");
             if (auto err = ctx_.config.writeEmpty(key.ns)) return ReconcileResult::failed(*err);
             return setReady(ext, false, kReasonGrant,
                             "ReferenceGrant required in namespace " + gwNs +
@@ -145,11 +151,13 @@ ReconcileResult ExtensionReconciler::reconcile(const ObjectKey& key) {
             owner = &c;
         }
     }
-    if (owner->value("/metadata/uid"_json_pointer, std::string()) != ext["metadata"].value("uid", "")) {
+    if (owner->value("/metadata/uid"_json_pointer, std::string()) !=
+        ext["metadata"].value("uid", "")) {
         return setReady(ext, false, kReasonInvalid,
                         "conflict. Gateway target already configured as MCP Gateway");
     }
-    ReconcileResult result = setReady(ext, true, kReasonValid, "successfully verified and configured");
+    ReconcileResult result =
+        setReady(ext, true, kReasonValid, "successfully verified and configured");
     if (result.error) return result;
     if (auto err = ctx_.config.ensureExists(key.ns)) return ReconcileResult::failed(*err);
     return result;
@@ -159,7 +167,8 @@ std::vector<ObjectKey> ExtensionReconciler::forGateway(const ObjectEvent& e) {
     std::vector<ObjectKey> keys;
     const std::string ns = e.object->value("/metadata/namespace"_json_pointer, std::string());
     const std::string name = e.object->value("/metadata/name"_json_pointer, std::string());
-    for (const auto& ext : extensionsTargeting(ctx_, ns, name)) keys.push_back(ObjectKey::ofObject(ext));
+    for (const auto& ext : extensionsTargeting(ctx_, ns, name))
+        keys.push_back(ObjectKey::ofObject(ext));
     return keys;
 }
 
@@ -169,7 +178,9 @@ std::vector<ObjectKey> ExtensionReconciler::forReferenceGrant(const ObjectEvent&
     auto list = ctx_.client.list(kinds::kExtension);
     if (!list.ok()) return keys;
     for (const auto& f : e.object->value("/spec/from"_json_pointer, Json::array())) {
-        if (f.value("group", "") != "mcp.kagenti.com" || f.value("kind", "") != "MCPGatewayExtension") continue;
+        if (f.value("group", "") != "mcp.kagenti.com" ||
+            f.value("kind", "") != "MCPGatewayExtension")
+            continue;
         for (const auto& ext : list.value()["items"]) {
             if (ext["metadata"].value("namespace", "") == f.value("namespace", "")) {
                 keys.push_back(ObjectKey::ofObject(ext));

@@ -47,33 +47,92 @@ std::optional<Json> decodeStatus(const std::string& body) {
 
 }  // namespace
 
-EndpointSliceBrokerStatus::EndpointSliceBrokerStatus(core::kube::Client& client, Fetch fetch)
-    : client_(client), fetch_(std::move(fetch)) {}
+// One status() call: the candidate endpoints in order and how far it got.
+struct EndpointSliceBrokerStatus::Lookup {
+    struct Target {
+        core::http::Endpoint endpoint;
+        std::string authority;  // the URL's host:port, as Go sends it in the Host header
+    };
+    std::vector<Target> targets;
+    std::size_t next = 0;
+    StatusCallback done;
+};
 
-std::variant<Json, std::string> EndpointSliceBrokerStatus::status(const std::string& ns) {
+EndpointSliceBrokerStatus::EndpointSliceBrokerStatus(core::Runtime& runtime,
+                                                     core::kube::Client& client,
+                                                     core::http::Network& network,
+                                                     EndpointSliceBrokerStatusOptions options)
+    : rt_(runtime), client_(client), network_(network), options_(std::move(options)) {}
+
+void EndpointSliceBrokerStatus::status(const std::string& ns, StatusCallback done) {
     auto slices =
         client_.list(kinds::kEndpointSlice, {ns, "app.kubernetes.io/component=mcp-broker", ""});
-    if (!slices.ok()) return "failed to get endpoint slices: " + slices.error().message;
-    std::vector<std::string> urls;
+    if (!slices.ok()) {
+        done("failed to get endpoint slices: " + slices.error().message);
+        return;
+    }
+    auto lookup = std::make_shared<Lookup>();
+    lookup->done = std::move(done);
+    auto add = [&lookup](const std::string& address) {
+        // The port is fixed at 8080 whatever the slice says; IPv6 is bracketed in the URL.
+        const std::string host =
+            address.find(':') != std::string::npos ? "[" + address + "]" : address;
+        lookup->targets.push_back({{address, 8080}, host + ":8080"});
+    };
     for (const auto& slice : slices.value()["items"]) {
         for (const auto& ep : slice.value("endpoints", Json::array())) {
             // Unset (or null) counts as not ready.
             const Json ready = ep.value("/conditions/ready"_json_pointer, Json(false));
             if (!ready.is_boolean() || !ready.get<bool>()) continue;
             for (const auto& addr : ep.value("addresses", Json::array())) {
-                std::string a = addr.get<std::string>();
-                if (a.find(':') != std::string::npos) a = "[" + a + "]";
-                urls.push_back("http://" + a + ":8080/status");
+                add(addr.get<std::string>());
             }
         }
     }
-    if (urls.empty()) return std::string("no broker endpoints available");
-    for (const auto& url : urls) {
-        auto body = fetch_ ? fetch_(url) : std::nullopt;
-        if (!body) continue;
-        if (auto decoded = decodeStatus(*body)) return *decoded;
+    if (options_.extraAddresses) {
+        for (const auto& address : options_.extraAddresses(ns)) add(address);
     }
-    return std::string("failed to get status from any broker endpoint");
+    if (lookup->targets.empty()) {
+        lookup->done(std::string("no broker endpoints available"));
+        return;
+    }
+    tryNext(lookup);
+}
+
+void EndpointSliceBrokerStatus::tryNext(const std::shared_ptr<Lookup>& lookup) {
+    if (lookup->next == lookup->targets.size()) {
+        lookup->done(std::string("failed to get status from any broker endpoint"));
+        return;
+    }
+    const Lookup::Target& target = lookup->targets[lookup->next++];
+    // Whichever comes first, the answer or the timeout, moves the lookup on; the other is
+    // then ignored.
+    auto settled = std::make_shared<bool>(false);
+    std::weak_ptr<bool> alive = alive_;
+    core::TimerHandle timeout = rt_.clock().schedule(kTimeout, [this, alive, lookup, settled] {
+        if (*settled || alive.expired()) return;
+        *settled = true;
+        tryNext(lookup);
+    });
+    core::http::Request request;
+    request.method = "GET";
+    request.target = "/status";
+    request.headers.set("Host", target.authority);
+    request.headers.set("User-Agent", "Go-http-client/1.1");
+    network_.request(target.endpoint, std::move(request),
+                     [this, alive, lookup, settled, timeout](
+                         std::error_code ec, core::http::Response response) mutable {
+                         if (*settled || alive.expired()) return;
+                         *settled = true;
+                         timeout.cancel();
+                         if (!ec && response.status == 200) {
+                             if (auto decoded = decodeStatus(response.body)) {
+                                 lookup->done(std::move(*decoded));
+                                 return;
+                             }
+                         }
+                         tryNext(lookup);
+                     });
 }
 
 struct McpController::Impl {
@@ -86,9 +145,12 @@ struct McpController::Impl {
           extController(
               rt, client, "mcpgatewayextension",
               [this](const auto& k) { return extensions.reconcile(k); }, ctx.log),
-          regController(
-              rt, client, "mcpserverregistration",
-              [this](const auto& k) { return registrations.reconcile(k); }, ctx.log),
+          regController(rt, client, "mcpserverregistration",
+                        core::kube::AsyncReconciler(
+                            [this](const core::kube::ObjectKey& k, core::kube::ReconcileDone done) {
+                                registrations.reconcile(k, std::move(done));
+                            }),
+                        ctx.log),
           vsController(
               rt, client, "mcpvirtualserver",
               [this](const auto& k) { return virtualServers.reconcile(k); }, ctx.log) {

@@ -10,6 +10,7 @@ namespace mcpsim::gateway {
 
 using core::kube::ObjectEvent;
 using core::kube::ObjectKey;
+using core::kube::ReconcileDone;
 using core::kube::ReconcileResult;
 using namespace std::chrono_literals;
 
@@ -214,7 +215,28 @@ std::optional<std::string> RegistrationReconciler::setRouteProgrammed(const Json
     return std::nullopt;
 }
 
-ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
+struct RegistrationReconciler::BrokerCheck {
+    Json mcpsr;
+    std::vector<std::string> namespaces;
+    std::size_t next = 0;
+    std::string id;  // the server ID the broker reports the entry under
+    core::Logger log;
+    ReconcileDone done;
+};
+
+void RegistrationReconciler::reconcile(const ObjectKey& key, ReconcileDone done) {
+    auto prepared = prepare(key);
+    if (auto* result = std::get_if<ReconcileResult>(&prepared)) {
+        done(std::move(*result));
+        return;
+    }
+    auto check = std::get<std::shared_ptr<BrokerCheck>>(std::move(prepared));
+    check->done = std::move(done);
+    checkNext(check);
+}
+
+std::variant<std::shared_ptr<RegistrationReconciler::BrokerCheck>, ReconcileResult>
+RegistrationReconciler::prepare(const ObjectKey& key) {
     auto log = ctx_.reconcileLog("mcpserverregistration", "MCPServerRegistration", key);
     auto got = ctx_.client.get(kinds::kRegistration, key);
     if (got.isNotFound()) return ReconcileResult::done();
@@ -298,47 +320,76 @@ ReconcileResult RegistrationReconciler::reconcile(const ObjectKey& key) {
             return notReady(mcpsr, *err, ReconcileResult::failed(*err));
         }
     }
-    const std::string id = serverName + ":" + entry.value.value("toolPrefix", "") + ":" +
-                           entry.value.value("hostname", "");
-    for (const auto& ns : configNamespaces) {
-        auto status = ctx_.broker.status(ns);
-        // From here on any failed status write is error/backoff, conflicts included.
-        if (auto* err = std::get_if<std::string>(&status)) {
-            const std::string msg = "Validation failed: " + *err;
-            if (auto w = writeStatus(mcpsr, false, msg, 0)) {
-                return ReconcileResult::failed("failed to update status: " + w->message);
-            }
-            return ReconcileResult::failed(msg);
+    auto check = std::make_shared<BrokerCheck>(
+        BrokerCheck{std::move(mcpsr),
+                    std::move(configNamespaces),
+                    0,
+                    serverName + ":" + entry.value.value("toolPrefix", "") + ":" +
+                        entry.value.value("hostname", ""),
+                    log,
+                    {}});
+    return check;
+}
+
+void RegistrationReconciler::checkNext(const std::shared_ptr<BrokerCheck>& check) {
+    if (check->next == check->namespaces.size()) {
+        check->done(ReconcileResult::done());
+        return;
+    }
+    const std::string& ns = check->namespaces[check->next++];
+    std::weak_ptr<bool> alive = alive_;
+    ctx_.broker.status(ns, [this, alive, check](std::variant<Json, std::string> status) {
+        if (alive.expired()) return;
+        if (auto result = onStatus(*check, status)) {
+            check->done(std::move(*result));
+            return;
         }
-        const Json& body = std::get<Json>(status);
-        log.info("server response ", {{"body", body.dump()}});
-        std::optional<Json> server;
-        const Json servers = body.value("servers", Json::array());
-        for (const auto& s : servers) {
+        checkNext(check);
+    });
+}
+
+std::optional<ReconcileResult> RegistrationReconciler::onStatus(
+    BrokerCheck& check, const std::variant<Json, std::string>& status) {
+    Json& mcpsr = check.mcpsr;
+    const std::string& id = check.id;
+    const core::Logger& log = check.log;
+    // From here on any failed status write is error/backoff, conflicts included.
+    if (const auto* err = std::get_if<std::string>(&status)) {
+        const std::string msg = "Validation failed: " + *err;
+        if (auto w = writeStatus(mcpsr, false, msg, 0)) {
+            return ReconcileResult::failed("failed to update status: " + w->message);
+        }
+        return ReconcileResult::failed(msg);
+    }
+    const Json& body = std::get<Json>(status);
+    log.info("server response ", {{"body", body.dump()}});
+    const Json* server = nullptr;
+    if (auto servers = body.find("servers"); servers != body.end() && servers->is_array()) {
+        for (const auto& s : *servers) {
             if (s.is_object() && s.value("id", "") == id) {
-                server = s;
+                server = &s;
                 break;
             }
         }
-        if (!server) {
-            if (auto w = writeStatus(mcpsr, false, "mcp server is not present in gateway yet", 0)) {
-                return ReconcileResult::failed("failed to update status: " + w->message);
-            }
-            return ReconcileResult::after(5s);
-        }
-        const bool ready = server->value("ready", false);
-        log.info("server status ", {{"ready", ready ? "true" : "false"}});
-        if (auto w = writeStatus(mcpsr, ready, server->value("message", ""),
-                                 server->value("totalTools", 0LL))) {
+    }
+    if (!server) {
+        if (auto w = writeStatus(mcpsr, false, "mcp server is not present in gateway yet", 0)) {
             return ReconcileResult::failed("failed to update status: " + w->message);
         }
-        // Only logged: the verdict is already in the registration's status.
-        if (auto err = setRouteProgrammed(mcpsr, true)) {
-            log.error("failed to set httproute programmed condition", {{"error", *err}});
-        }
-        if (!ready) return ReconcileResult::after(5s);
+        return ReconcileResult::after(5s);
     }
-    return ReconcileResult::done();
+    const bool ready = server->value("ready", false);
+    log.info("server status ", {{"ready", ready ? "true" : "false"}});
+    if (auto w = writeStatus(mcpsr, ready, server->value("message", ""),
+                             server->value("totalTools", 0LL))) {
+        return ReconcileResult::failed("failed to update status: " + w->message);
+    }
+    // Only logged: the verdict is already in the registration's status.
+    if (auto err = setRouteProgrammed(mcpsr, true)) {
+        log.error("failed to set httproute programmed condition", {{"error", *err}});
+    }
+    if (!ready) return ReconcileResult::after(5s);
+    return std::nullopt;
 }
 
 std::vector<ObjectKey> RegistrationReconciler::forRoute(const ObjectEvent& e) {
@@ -353,7 +404,8 @@ std::vector<ObjectKey> RegistrationReconciler::forRoute(const ObjectEvent& e) {
         const auto ref = spec->find("targetRef");
         if (ref == spec->end() || ref->value("kind", "") != "HTTPRoute") continue;
         const std::string refNs = ref->value("namespace", "");
-        if ((refNs.empty() ? k.ns : refNs) + "/" + ref->value("name", "") == index) keys.push_back(k);
+        if ((refNs.empty() ? k.ns : refNs) + "/" + ref->value("name", "") == index)
+            keys.push_back(k);
     }
     return keys;
 }
@@ -363,8 +415,8 @@ std::vector<ObjectKey> RegistrationReconciler::forCredentialSecret(const ObjectE
     const std::string ns = str(*e.object, "/metadata/namespace");
     const std::string name = str(*e.object, "/metadata/name");
     if (!cache_) return keys;
-    for (auto it = cache_->lower_bound(ObjectKey{ns, ""}); it != cache_->end() && it->first.ns == ns;
-         ++it) {
+    for (auto it = cache_->lower_bound(ObjectKey{ns, ""});
+         it != cache_->end() && it->first.ns == ns; ++it) {
         const Json& m = it->second;
         if (str(m, "/spec/credentialRef/name") == name) keys.push_back(ObjectKey::ofObject(m));
     }

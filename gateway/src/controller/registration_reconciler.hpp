@@ -1,5 +1,8 @@
 #pragma once
 #include <map>
+#include <memory>
+#include <optional>
+#include <variant>
 
 #include "context.hpp"
 #include "mcpsim/core/kube/controller.hpp"
@@ -16,7 +19,8 @@ class RegistrationReconciler {
     void useCache(const std::map<core::kube::ObjectKey, Json>* registrations) {
         cache_ = registrations;
     }
-    core::kube::ReconcileResult reconcile(const core::kube::ObjectKey& key);
+    // Ends by calling `done`: at once, or after the broker's /status answer (step 9).
+    void reconcile(const core::kube::ObjectKey& key, core::kube::ReconcileDone done);
     // Event mappers.
     std::vector<core::kube::ObjectKey> forRoute(const core::kube::ObjectEvent& e);
     std::vector<core::kube::ObjectKey> forCredentialSecret(const core::kube::ObjectEvent& e);
@@ -30,6 +34,15 @@ class RegistrationReconciler {
     Entry buildEntry(const Json& mcpsr, const Json& route);
 
   private:
+    // Steps 1-8; the state step 9 needs, or the result when the reconcile ends before it.
+    struct BrokerCheck;
+    std::variant<std::shared_ptr<BrokerCheck>, core::kube::ReconcileResult> prepare(
+        const core::kube::ObjectKey& key);
+    // Step 9, one config namespace after the other, each continuing in the broker's answer.
+    void checkNext(const std::shared_ptr<BrokerCheck>& check);
+    // The verdict for one namespace's answer: nullopt when the broker says ready (go on).
+    std::optional<core::kube::ReconcileResult> onStatus(
+        BrokerCheck& check, const std::variant<Json, std::string>& status);
     // Writes the Ready condition and discoveredTools if they changed, refreshing `mcpsr` from
     // the response (as the reference's in-place Status().Update does). The failed write, if any.
     std::optional<core::kube::ApiError> writeStatus(Json& mcpsr, bool ready,
@@ -43,6 +56,8 @@ class RegistrationReconciler {
     std::optional<std::string> setRouteProgrammed(const Json& mcpsr, bool present);
     ControllerContext& ctx_;
     const std::map<core::kube::ObjectKey, Json>* cache_ = nullptr;
+    // Broker answers arriving after this reconciler is gone find it expired.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace mcpsim::gateway

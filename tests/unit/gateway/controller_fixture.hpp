@@ -1,14 +1,16 @@
 #pragma once
-// The world for controller tests (sim::testing::WorldTest), with a scripted broker /status.
+// The world for controller tests (sim::testing::WorldTest), with a scripted broker /status, or
+// (brokerOverNetwork) the world's own EndpointSlice lookup over its in-memory network.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 
+#include "gateway_fixture_objects.hpp"
 #include "mcpsim/core/base64.hpp"
 #include "mcpsim/core/yaml.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
-#include "gateway_fixture_objects.hpp"
 #include "mcpsim/sim/testing/world_test.hpp"
 
 namespace mcpsim::gateway::testing {
@@ -18,16 +20,26 @@ using core::kube::ObjectKey;
 using namespace std::chrono_literals;
 
 // Broker /status answers per namespace; unset namespaces answer "no broker endpoints available".
+// As over the network, the answer arrives on a later loop turn.
 class ScriptedBroker final : public BrokerStatusSource {
-public:
-    std::variant<Json, std::string> status(const std::string& ns) override {
+  public:
+    // The world's runtime, which exists only once the world does.
+    explicit ScriptedBroker(std::function<core::Runtime&()> runtime)
+        : runtime_(std::move(runtime)) {}
+    void status(const std::string& ns, StatusCallback done) override {
         ++calls[ns];
         auto it = answers.find(ns);
-        if (it == answers.end()) return std::string("no broker endpoints available");
-        return it->second;
+        std::variant<Json, std::string> answer = std::string("no broker endpoints available");
+        if (it != answers.end()) answer = it->second;
+        runtime_().post([done = std::move(done), answer = std::move(answer)]() mutable {
+            done(std::move(answer));
+        });
     }
     std::map<std::string, std::variant<Json, std::string>> answers;
     std::map<std::string, int> calls;
+
+  private:
+    std::function<core::Runtime&()> runtime_;
 };
 
 inline const Gvk kExt{"mcp.kagenti.com", "v1alpha1", "MCPGatewayExtension"};
@@ -42,13 +54,13 @@ inline const Gvk kService{"", "v1", "Service"};
 // The world of the controller tests: the API server with the MCP controller and the Gateway API
 // control side, on virtual time, with the broker's /status scripted per namespace.
 class ControllerTest : public sim::testing::WorldTest {
-protected:
-    ControllerTest() {
+  protected:
+    explicit ControllerTest(bool brokerOverNetwork = false) {
         worldConfig().profile = "bare";
-        worldConfig().addModifier([this](sim::WorldBlueprint& bp) {
+        worldConfig().addModifier([this, brokerOverNetwork](sim::WorldBlueprint& bp) {
             bp.components.gatewayApi = true;
             bp.components.mcpController = true;
-            bp.brokerStatus = &broker_;
+            if (!brokerOverNetwork) bp.brokerStatus = &broker_;
         });
     }
 
@@ -69,7 +81,8 @@ protected:
         return r.ok() ? r.value() : Json();
     }
     Json ready(const Gvk& gvk, const ObjectKey& key) {
-        for (const auto& c : get(gvk, key).value("/status/conditions"_json_pointer, Json::array())) {
+        for (const auto& c :
+             get(gvk, key).value("/status/conditions"_json_pointer, Json::array())) {
             if (c.value("type", "") == "Ready") return c;
         }
         return Json::object();
@@ -77,7 +90,8 @@ protected:
     std::string configText(const std::string& ns) {
         Json s = get(kSecret, {ns, "mcp-gateway-config"});
         if (s.is_null()) return "<absent>";
-        return core::base64Decode(s.value("/data/config.yaml"_json_pointer, std::string())).value_or("<bad>");
+        return core::base64Decode(s.value("/data/config.yaml"_json_pointer, std::string()))
+            .value_or("<bad>");
     }
     Json config(const std::string& ns) { return core::parseYaml(configText(ns)); }
 
@@ -131,15 +145,21 @@ spec:
   toolPrefix: t1_
 )");
     }
-    static Json brokerSays(const std::string& id, bool ready, int tools, const std::string& message) {
-        return Json{{"servers", {{{"id", id}, {"name", "x"}, {"ready", ready}, {"totalTools", tools}, {"message", message}}}}};
+    static Json brokerSays(const std::string& id, bool ready, int tools,
+                           const std::string& message) {
+        return Json{{"servers",
+                     {{{"id", id},
+                       {"name", "x"},
+                       {"ready", ready},
+                       {"totalTools", tools},
+                       {"message", message}}}}};
     }
 
     std::string logs(const std::string& source = "mcp-system/mcp-gateway-controller") {
         return WorldTest::logs(source);
     }
 
-    ScriptedBroker broker_;
+    ScriptedBroker broker_{[this]() -> core::Runtime& { return runtime(); }};
 };
 
 }  // namespace mcpsim::gateway::testing

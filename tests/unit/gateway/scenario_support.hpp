@@ -74,6 +74,8 @@ inline std::string vsYaml(const std::string& ns, const std::string& name,
 
 class ScenarioTest : public ControllerTest {
   protected:
+    using ControllerTest::ControllerTest;
+
     // The condition of `type` on the object (empty object when absent).
     Json condition(const Gvk& gvk, const ObjectKey& key, const std::string& type = "Ready") {
         for (const auto& c :

@@ -2,6 +2,7 @@
 // Everything a component needs from the world, passed by reference to constructors (no globals):
 // the one event loop, the clock, the seeded randomness and the log store.
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "mcpsim/core/activity.hpp"
@@ -23,21 +24,24 @@ struct RuntimeOptions {
 
 // The outcome of Runtime::settle.
 struct SettleResult {
-    bool converged = false;     // every probe idle and nothing ready
-    Duration advanced{};        // how far the clock moved
+    bool converged = false;  // every probe idle and nothing ready
+    Duration advanced{};     // how far the clock moved
     std::size_t timersFired = 0;
     std::vector<std::string> busy;  // when not converged: what was still pending
     std::string describe() const;   // one line for logs and test failures
 };
 
 class Runtime {
-public:
+  public:
     explicit Runtime(RuntimeOptions options = {});
     ~Runtime();
     Runtime(const Runtime&) = delete;
     Runtime& operator=(const Runtime&) = delete;
 
     boost::asio::io_context& io();
+    // Runs `fn` on a later turn of the loop (what an answer from the network looks like),
+    // without the caller including Asio.
+    void post(std::function<void()> fn);
     Clock& clock();
     VirtualClock* virtualClock();  // null when time is real
     Random& rng() { return rng_; }
@@ -67,7 +71,7 @@ public:
     void run();
     void stop();
 
-private:
+  private:
     RuntimeOptions options_;
     std::unique_ptr<boost::asio::io_context> io_;
     std::unique_ptr<Clock> clock_;

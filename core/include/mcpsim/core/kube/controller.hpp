@@ -4,6 +4,13 @@
 // state through the client. Requeues use the world clock (virtual time in scenarios); errors back
 // off per key (5 ms doubling, capped at 1000 s); duplicate keys collapse; a key is never
 // reconciled twice at once.
+//
+// A reconciler may finish later (AsyncReconciler: it calls `done` once, now or on a later loop
+// turn, for example after an HTTP answer). Like controller-runtime with its default
+// MaxConcurrentReconciles=1, the controller runs one reconcile at a time: while one is pending,
+// the other keys wait in the queue and events for the pending key mark it dirty (it runs again
+// once done). The synchronous form is the same path with `done` called before it returns.
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,6 +39,10 @@ struct ReconcileResult {
 };
 
 using Reconciler = std::function<ReconcileResult(const ObjectKey& key)>;
+// Called exactly once per reconcile; later calls, and calls after the controller is gone, are
+// ignored.
+using ReconcileDone = std::function<void(ReconcileResult)>;
+using AsyncReconciler = std::function<void(const ObjectKey& key, ReconcileDone done)>;
 
 // An observed change. `old` is null for ADDED/DELETED (DELETED carries the last state).
 struct ObjectEvent {
@@ -53,6 +64,8 @@ bool resourceVersionChanged(const ObjectEvent& e);
 class Controller {
 public:
     Controller(Runtime& runtime, Client& client, std::string name, Reconciler reconciler,
+               Logger log);
+    Controller(Runtime& runtime, Client& client, std::string name, AsyncReconciler reconciler,
                Logger log);
     ~Controller();
     Controller(const Controller&) = delete;
@@ -84,14 +97,15 @@ private:
     void onEvent(Source& src, const std::string& type, const Json& object);
     void schedule();
     void processOne();
+    void finish(const ObjectKey& key, ReconcileResult result);
 
     Runtime& rt_;
     Client& client_;
     std::string name_;
-    Reconciler reconciler_;
+    AsyncReconciler reconciler_;
     Logger log_;
     std::vector<std::unique_ptr<Source>> sources_;
-    std::vector<ObjectKey> queue_;
+    std::deque<ObjectKey> queue_;
     std::set<ObjectKey> queued_;
     std::optional<ObjectKey> processing_;
     std::set<ObjectKey> dirty_;  // re-added while being processed
