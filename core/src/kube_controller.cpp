@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "mcpsim/core/runtime.hpp"
 
@@ -38,7 +39,28 @@ struct Controller::Source {
     EventMapper mapper;
     Predicate predicate;
     std::map<ObjectKey, Json> cache;
+    struct Index {
+        IndexFunc extract;
+        std::map<std::string, std::set<ObjectKey>> keys;
+    };
+    std::map<std::string, Index> indexes;
     std::unique_ptr<WatchHandle> watch;
+
+    void reindex(const ObjectKey& key, const Json* before, const Json* after) {
+        for (auto& [name, idx] : indexes) {
+            if (before) {
+                for (const auto& v : idx.extract(*before)) {
+                    auto it = idx.keys.find(v);
+                    if (it == idx.keys.end()) continue;
+                    it->second.erase(key);
+                    if (it->second.empty()) idx.keys.erase(it);
+                }
+            }
+            if (after) {
+                for (const auto& v : idx.extract(*after)) idx.keys[v].insert(key);
+            }
+        }
+    }
 };
 
 Controller::Controller(Runtime& runtime, Client& client, std::string name, Reconciler reconciler,
@@ -112,23 +134,50 @@ void Controller::stop() {
     delayed_.clear();
 }
 
+Controller::Source* Controller::sourceOf(const Gvk& kind) const {
+    for (const auto& s : sources_) {
+        if (s->kind == kind) return s.get();
+    }
+    return nullptr;
+}
+
 const std::map<ObjectKey, Json>& Controller::cache(const Gvk& kind) const {
     static const std::map<ObjectKey, Json> empty;
-    for (const auto& s : sources_) {
-        if (s->kind == kind) return s->cache;
-    }
-    return empty;
+    const Source* s = sourceOf(kind);
+    return s ? s->cache : empty;
+}
+
+Controller& Controller::index(const Gvk& kind, const std::string& name, IndexFunc extract) {
+    Source* s = sourceOf(kind);
+    if (!s) throw std::logic_error("index " + name + " on a kind the controller does not watch");
+    s->indexes[name].extract = std::move(extract);
+    return *this;
+}
+
+std::vector<ObjectKey> Controller::lookup(const Gvk& kind, const std::string& name,
+                                          const std::string& value) const {
+    const Source* s = sourceOf(kind);
+    if (!s) return {};
+    auto idx = s->indexes.find(name);
+    if (idx == s->indexes.end()) return {};
+    auto it = idx->second.keys.find(value);
+    if (it == idx->second.keys.end()) return {};
+    return {it->second.begin(), it->second.end()};
 }
 
 void Controller::onEvent(Source& src, const std::string& type, const Json& object) {
     const ObjectKey key = ObjectKey::ofObject(object);
     std::optional<Json> old;
-    if (auto it = src.cache.find(key); it != src.cache.end()) old = it->second;
+    auto cached = src.cache.find(key);
+    if (cached != src.cache.end()) old = std::move(cached->second);
     if (type == "DELETED") {
-        src.cache.erase(key);
+        if (cached != src.cache.end()) src.cache.erase(cached);
+    } else if (cached != src.cache.end()) {
+        cached->second = object;
     } else {
-        src.cache[key] = object;
+        src.cache.emplace(key, object);
     }
+    src.reindex(key, old ? &*old : nullptr, type == "DELETED" ? nullptr : &object);
     // A re-list can report an object we already know as ADDED: treat it as an update.
     std::string evType = type;
     if (type == "ADDED" && old) evType = "MODIFIED";

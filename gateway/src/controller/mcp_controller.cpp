@@ -179,7 +179,7 @@ struct McpController::Impl {
                 [this](const ObjectEvent& e) { return registrations.forExtension(e); },
                 core::kube::predicates::resourceVersionChanged);
         vsController.forKind(kinds::kVirtualServer);
-        registrations.useCache(&regController.cache(kinds::kRegistration));
+        registrations.indexOn(regController);
     }
 
     ControllerContext ctx;

@@ -392,46 +392,52 @@ std::optional<ReconcileResult> RegistrationReconciler::onStatus(
     return std::nullopt;
 }
 
+namespace {
+// Index names: the route a registration targets, the credential Secret it names.
+constexpr const char* kByRoute = "spec.targetRef.httproute";
+constexpr const char* kByCredential = "spec.credentialRef.name";
+}  // namespace
+
+void RegistrationReconciler::indexOn(core::kube::Controller& controller) {
+    controller_ = &controller;
+    controller
+        .index(kinds::kRegistration, kByRoute,
+               [](const Json& m) {
+                   if (str(m, "/spec/targetRef/kind") != "HTTPRoute") {
+                       return std::vector<std::string>{};
+                   }
+                   return std::vector<std::string>{routeIndex(m)};
+               })
+        .index(kinds::kRegistration, kByCredential, [](const Json& m) {
+            const std::string name = str(m, "/spec/credentialRef/name");
+            if (name.empty()) return std::vector<std::string>{};
+            return std::vector<std::string>{str(m, "/metadata/namespace") + "/" + name};
+        });
+}
+
 std::vector<ObjectKey> RegistrationReconciler::forRoute(const ObjectEvent& e) {
-    std::vector<ObjectKey> keys;
-    const std::string index =
-        str(*e.object, "/metadata/namespace") + "/" + str(*e.object, "/metadata/name");
-    if (!cache_) return keys;
-    for (const auto& [k, m] : *cache_) {
-        // Plain member lookups: this scan runs for every route event.
-        const auto spec = m.find("spec");
-        if (spec == m.end()) continue;
-        const auto ref = spec->find("targetRef");
-        if (ref == spec->end() || ref->value("kind", "") != "HTTPRoute") continue;
-        const std::string refNs = ref->value("namespace", "");
-        if ((refNs.empty() ? k.ns : refNs) + "/" + ref->value("name", "") == index)
-            keys.push_back(k);
-    }
-    return keys;
+    if (!controller_) return {};
+    return controller_->lookup(
+        kinds::kRegistration, kByRoute,
+        str(*e.object, "/metadata/namespace") + "/" + str(*e.object, "/metadata/name"));
 }
 
 std::vector<ObjectKey> RegistrationReconciler::forCredentialSecret(const ObjectEvent& e) {
-    std::vector<ObjectKey> keys;
-    const std::string ns = str(*e.object, "/metadata/namespace");
-    const std::string name = str(*e.object, "/metadata/name");
-    if (!cache_) return keys;
-    for (auto it = cache_->lower_bound(ObjectKey{ns, ""});
-         it != cache_->end() && it->first.ns == ns; ++it) {
-        const Json& m = it->second;
-        if (str(m, "/spec/credentialRef/name") == name) keys.push_back(ObjectKey::ofObject(m));
-    }
-    return keys;
+    if (!controller_) return {};
+    return controller_->lookup(
+        kinds::kRegistration, kByCredential,
+        str(*e.object, "/metadata/namespace") + "/" + str(*e.object, "/metadata/name"));
 }
 
 std::vector<ObjectKey> RegistrationReconciler::forExtension(const ObjectEvent& e) {
     std::vector<ObjectKey> keys;
+    if (!controller_) return keys;
     std::string gwNs = str(*e.object, "/spec/targetRef/namespace");
     if (gwNs.empty()) gwNs = str(*e.object, "/metadata/namespace");  // defaulted here only
     const std::string gwName = str(*e.object, "/spec/targetRef/name");
     if (!ctx_.client.get(kinds::kGateway, {gwNs, gwName}).ok()) return keys;
     auto routes = ctx_.client.list(kinds::kHttpRoute);
-    auto regs = ctx_.client.list(kinds::kRegistration);
-    if (!routes.ok() || !regs.ok()) return keys;
+    if (!routes.ok()) return keys;
     for (const auto& route : routes.value()["items"]) {
         const std::string routeNs = str(route, "/metadata/namespace");
         bool attached = false;
@@ -441,9 +447,9 @@ std::vector<ObjectKey> RegistrationReconciler::forExtension(const ObjectEvent& e
             attached = attached || (p.value("name", "") == gwName && pns == gwNs);
         }
         if (!attached) continue;
-        const std::string index = routeNs + "/" + str(route, "/metadata/name");
-        for (const auto& m : regs.value()["items"]) {
-            if (routeIndex(m) == index) keys.push_back(ObjectKey::ofObject(m));
+        for (auto& k : controller_->lookup(kinds::kRegistration, kByRoute,
+                                           routeNs + "/" + str(route, "/metadata/name"))) {
+            keys.push_back(std::move(k));
         }
     }
     return keys;

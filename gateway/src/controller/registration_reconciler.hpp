@@ -14,11 +14,10 @@ namespace mcpsim::gateway {
 class RegistrationReconciler {
   public:
     explicit RegistrationReconciler(ControllerContext& ctx) : ctx_(ctx) {}
-    // The controller's informer cache of registrations: mappers scan it instead of listing
-    // (and copying) every registration on each event.
-    void useCache(const std::map<core::kube::ObjectKey, Json>* registrations) {
-        cache_ = registrations;
-    }
+    // Registers the field indexes the mappers use (the reference's targetRef and credential
+    // indexes) on the controller that watches registrations, and reads them from then on:
+    // an event finds its registrations without a scan of every registration.
+    void indexOn(core::kube::Controller& controller);
     // Ends by calling `done`: at once, or after the broker's /status answer (step 9).
     void reconcile(const core::kube::ObjectKey& key, core::kube::ReconcileDone done);
     // Event mappers.
@@ -55,7 +54,7 @@ class RegistrationReconciler {
     // read or write; a missing route is not an error.
     std::optional<std::string> setRouteProgrammed(const Json& mcpsr, bool present);
     ControllerContext& ctx_;
-    const std::map<core::kube::ObjectKey, Json>* cache_ = nullptr;
+    core::kube::Controller* controller_ = nullptr;
     // Broker answers arriving after this reconciler is gone find it expired.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

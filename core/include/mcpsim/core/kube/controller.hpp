@@ -53,6 +53,8 @@ struct ObjectEvent {
 
 using Predicate = std::function<bool(const ObjectEvent&)>;
 using EventMapper = std::function<std::vector<ObjectKey>(const ObjectEvent&)>;
+// The values an object is indexed under (controller-runtime's IndexField extractor).
+using IndexFunc = std::function<std::vector<std::string>(const Json& object)>;
 
 namespace predicates {
 // Updates pass only when metadata.generation changed; creates and deletes always pass.
@@ -62,7 +64,7 @@ bool resourceVersionChanged(const ObjectEvent& e);
 }  // namespace predicates
 
 class Controller {
-public:
+  public:
     Controller(Runtime& runtime, Client& client, std::string name, Reconciler reconciler,
                Logger log);
     Controller(Runtime& runtime, Client& client, std::string name, AsyncReconciler reconciler,
@@ -85,6 +87,13 @@ public:
 
     // The last seen state of a watched kind (an informer cache), keyed by namespace/name.
     const std::map<ObjectKey, Json>& cache(const Gvk& kind) const;
+    // A field index on a watched kind's cache, kept up to date with its events, so mappers
+    // find related objects without scanning the cache (controller-runtime's IndexField).
+    // Register before start().
+    Controller& index(const Gvk& kind, const std::string& name, IndexFunc extract);
+    // The cached objects of `kind` indexed under `value` by index `name`, in key order.
+    std::vector<ObjectKey> lookup(const Gvk& kind, const std::string& name,
+                                  const std::string& value) const;
 
     const std::string& name() const { return name_; }
     std::uint64_t reconciles() const { return reconciles_; }
@@ -92,8 +101,9 @@ public:
     // What the controller still has to do (the world's settle probe), nullopt when idle.
     std::optional<std::string> pendingWork() const;
 
-private:
+  private:
     struct Source;
+    Source* sourceOf(const Gvk& kind) const;
     void onEvent(Source& src, const std::string& type, const Json& object);
     void schedule();
     void processOne();
