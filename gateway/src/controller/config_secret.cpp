@@ -71,13 +71,17 @@ std::string ConfigSecret::render(const Json& config) {
     return core::toYaml(out);
 }
 
-Json& ConfigSecret::cachedConfig(const core::kube::ObjectKey& key, const std::string& raw) {
+ConfigSecret::Parsed& ConfigSecret::cachedConfig(const core::kube::ObjectKey& key,
+                                                 const Json& secret) {
+    const std::string encoded = secret.value("/data/config.yaml"_json_pointer, std::string());
     auto it = parsed_.find(key);
-    if (it == parsed_.end() || it->second.first != raw) {
+    if (it == parsed_.end() || it->second.encoded != encoded) {
+        std::string raw = configText(secret);
         Json config = parse(raw);
-        it = parsed_.insert_or_assign(key, std::pair{raw, std::move(config)}).first;
+        it =
+            parsed_.insert_or_assign(key, Parsed{encoded, std::move(raw), std::move(config)}).first;
     }
-    return it->second.second;
+    return it->second;
 }
 
 ConfigSecret::Error ConfigSecret::modify(const std::string& ns, const Change& change) {
@@ -98,13 +102,14 @@ ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool 
         }
         if (!got.ok()) return "failed to get config secret: " + got.error().message;
         Json secret = std::move(got.value());
-        std::string raw = configText(secret);
-        Json* config = nullptr;
+        Parsed* parsed = nullptr;
         try {
-            config = &cachedConfig(key, raw);
+            parsed = &cachedConfig(key, secret);
         } catch (const std::exception& e) {
             return std::string(e.what());
         }
+        Json* config = &parsed->config;
+        std::string raw = parsed->raw;
         const Write write = change(*config, raw);
         if (write == Write::None) return std::nullopt;
         if (write == Write::Config) raw = render(*config);
@@ -112,8 +117,11 @@ ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool 
         auto updated = client_.update(secret);
         if (updated.ok()) {
             // The cache now describes what was written (a raw write is re-parsed when read).
-            if (write == Write::Config) {
-                parsed_[key].first = raw;
+            const std::string stored =
+                updated.value().value("/data/config.yaml"_json_pointer, std::string());
+            if (write == Write::Config && !stored.empty()) {
+                parsed_[key].encoded = stored;
+                parsed_[key].raw = std::move(raw);
             } else {
                 parsed_.erase(key);
             }

@@ -52,14 +52,20 @@ class ConfigSecret {
     // The same on any Secret, without creating it (Remove works on every labelled Secret).
     Error modify(const core::kube::ObjectKey& secret, bool create, const Change& change);
 
-    // The parsed config of each Secret by its raw text: parsing YAML is the expensive part of a
-    // write, and most reads see the text this writer produced last. modify() edits it in place
-    // (no copy of a large config per reconcile) and drops it when the edit does not land.
-    Json& cachedConfig(const core::kube::ObjectKey& key, const std::string& raw);
+    // The parsed config of each Secret, known by its stored (base64) text: decoding and parsing
+    // are the expensive part of a write, and most reads see the text this writer produced last.
+    // modify() edits it in place (no copy of a large config per reconcile) and drops it when
+    // the edit does not land.
+    struct Parsed {
+        std::string encoded;  // data.config.yaml as stored
+        std::string raw;      // its decoded text
+        Json config;
+    };
+    Parsed& cachedConfig(const core::kube::ObjectKey& key, const Json& secret);
 
     core::kube::Client& client_;
     core::Logger log_;
-    std::map<core::kube::ObjectKey, std::pair<std::string, Json>> parsed_;
+    std::map<core::kube::ObjectKey, Parsed> parsed_;
 };
 
 }  // namespace mcpsim::gateway
