@@ -74,8 +74,20 @@ gateway::Broker& BrokerFixture::broker() {
     return *broker_;
 }
 
+namespace {
+
+// Copies each request into `log` before `inner` handles it.
+core::http::Handler recording(core::http::Handler inner, std::vector<Request>& log) {
+    return [inner = std::move(inner), &log](Request&& req, core::http::Reply reply) {
+        log.push_back(req);
+        inner(std::move(req), std::move(reply));
+    };
+}
+
+}  // namespace
+
 void BrokerFixture::listenBrokerAt(const core::http::Endpoint& at) {
-    extraListeners_.push_back(network->listen(at, broker().handler()));
+    extraListeners_.push_back(network->listen(at, recording(broker().handler(), brokerRequests)));
 }
 
 void BrokerFixture::startMock(const std::string& svc, const std::string& mock,
@@ -86,7 +98,12 @@ void BrokerFixture::startMock(const std::string& svc, const std::string& mock,
     m.listener.reset();
     m.server = info->create(runtime, mocks::MockEnv{std::move(env), {}},
                             core::Logger(runtime.clock(), runtime.logs(), "mock/" + svc));
-    m.listener = network->listen({svc + ".mcp-test.svc.cluster.local", 9090}, m.server->handler());
+    m.listener = network->listen({svc + ".mcp-test.svc.cluster.local", 9090},
+                                 recording(m.server->handler(), m.seen));
+}
+
+const std::vector<Request>& BrokerFixture::requestsTo(const std::string& svc) {
+    return mocks_[svc].seen;
 }
 
 void BrokerFixture::stopMock(const std::string& svc) {

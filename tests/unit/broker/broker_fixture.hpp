@@ -49,6 +49,8 @@ class BrokerFixture : public ::testing::Test {
     void startMock(const std::string& svc, const std::string& mock,
                    std::map<std::string, std::string> env = {});
     void stopMock(const std::string& svc);  // closes its listener (scale to 0)
+    // Every request the mock at `svc` received, in arrival order (what the upstream saw).
+    const std::vector<Request>& requestsTo(const std::string& svc);
     void applyConfig(const std::string& yaml);
     // Runs virtual time (bounded) until the broker's managers are idle.
     void settle(core::Duration atLeast = std::chrono::seconds(1));
@@ -63,8 +65,10 @@ class BrokerFixture : public ::testing::Test {
     std::string initialize(const std::string& version = "2025-06-18");
     std::vector<std::string> toolNames(const std::string& session, Headers extra = {});
 
-    // Also serves the broker's handler at `at` (e.g. its Service name).
+    // Also serves the broker's handler at `at` (e.g. its Service name); requests arriving there
+    // are recorded in brokerRequests.
     void listenBrokerAt(const core::http::Endpoint& at);
+    std::vector<Request> brokerRequests;
 
     // A bare world on virtual time with the Gateway API control side (for the router tests'
     // HTTPRoutes); the broker under test is the fixture's own, not a world component.
@@ -81,6 +85,7 @@ class BrokerFixture : public ::testing::Test {
     struct Mock {
         std::unique_ptr<mocks::MockServer> server;
         std::unique_ptr<core::http::Listener> listener;
+        std::vector<Request> seen;
     };
     std::map<std::string, Mock> mocks_;
 };

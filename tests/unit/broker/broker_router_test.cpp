@@ -1,5 +1,6 @@
 // spec/broker.md section 13, scenarios 46-68: requests through the Gateway data plane (G), with
-// the broker's router as its external processor.
+// the broker's router as its external processor. Mocks record what they receive, so the tests
+// check what the upstream saw as well as what the client got.
 #include "broker/broker_fixture.hpp"
 #include "gateway_fixture_objects.hpp"
 #include "mcpsim/core/yaml.hpp"
@@ -13,7 +14,22 @@ using core::kube::ObjectKey;
 const core::http::Endpoint kGatewayAt{"mcp-gateway-istio.gateway-system.svc.cluster.local", 8080};
 constexpr const char* kPublicHost = "mcp.127-0-0-1.sslip.io";
 
-const std::string kWorld = std::string(::mcpsim::testing::fixture::kGatewayBase) + R"(---
+// A Service on port 9090 in mcp-test and an HTTPRoute `route` sending `hostname` to it.
+std::string backendRoute(const std::string& route, const std::string& svc,
+                         const std::string& hostname) {
+    return "---\napiVersion: v1\nkind: Service\nmetadata: {name: " + svc +
+           ", namespace: mcp-test}\nspec:\n  ports: [{port: 9090}]\n"
+           "---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+           "metadata: {name: " +
+           route +
+           ", namespace: mcp-test}\nspec:\n"
+           "  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]\n"
+           "  hostnames: [" +
+           hostname + "]\n  rules: [{backendRefs: [{name: " + svc + ", port: 9090}]}]\n";
+}
+
+const std::string kWorld =
+    std::string(::mcpsim::testing::fixture::kGatewayBase) + R"(---
 apiVersion: v1
 kind: Service
 metadata: {name: mcp-gateway, namespace: mcp-system}
@@ -29,35 +45,21 @@ spec:
   rules:
   - matches: [{path: {type: PathPrefix, value: /mcp}}]
     backendRefs: [{name: mcp-gateway, port: 8080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: mcp-test-server2, namespace: mcp-test}
-spec:
-  ports: [{port: 9090}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: s2, namespace: mcp-test}
-spec:
-  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
-  hostnames: [server2.mcp.local]
-  rules: [{backendRefs: [{name: mcp-test-server2, port: 9090}]}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: mcp-test-api-key, namespace: mcp-test}
-spec:
-  ports: [{port: 9090}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: apikey, namespace: mcp-test}
-spec:
-  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
-  hostnames: [apikey.mcp.local]
-  rules: [{backendRefs: [{name: mcp-test-api-key, port: 9090}]}]
-)";
+)" + backendRoute("s2", "mcp-test-server2", "server2.mcp.local") +
+    backendRoute("apikey", "mcp-test-api-key", "apikey.mcp.local") +
+    backendRoute("s1", "mcp-test-server1", "server1.mcp.local") +
+    backendRoute("custompath", "mcp-test-custom-path", "custompath.mcp.local") +
+    backendRoute("custom-resp", "mcp-test-custom-response", "customresp.mcp.local") +
+    // Not registered with the broker: only reachable by a hairpin (F2).
+    backendRoute("evil", "mcp-test-evil", "evil.mcp.local");
+
+// A broker config entry for a server in mcp-test at port 9090.
+std::string entry(const std::string& name, const std::string& svc, const std::string& path,
+                  const std::string& hostname, const std::string& prefix) {
+    return "  - name: mcp-test/" + name + "\n    url: http://" + svc +
+           ".mcp-test.svc.cluster.local:9090" + path + "\n    hostname: " + hostname +
+           "\n    toolPrefix: " + prefix + "\n";
+}
 
 class BrokerRouter : public BrokerFixture {
   protected:
@@ -72,12 +74,18 @@ class BrokerRouter : public BrokerFixture {
         startMock("mcp-test-server2", "server2");
         startMock("mcp-test-api-key", "api-key",
                   {{"EXPECTED_AUTH", "Bearer test-api-key-secret-token"}});
+        startMock("mcp-test-server1", "server1");
+        startMock("mcp-test-custom-path", "custom-path");
+        startMock("mcp-test-custom-response", "custom-response");
+        startMock("mcp-test-evil", "server1");
         applyConfig("servers:\n" + server2Entry() +
-                    "  - name: mcp-test/apikey\n"
-                    "    url: http://mcp-test-api-key.mcp-test.svc.cluster.local:9090/mcp\n"
-                    "    hostname: apikey.mcp.local\n"
-                    "    toolPrefix: apikey_\n"
-                    "    credential: \"Bearer test-api-key-secret-token\"\n");
+                    entry("apikey", "mcp-test-api-key", "/mcp", "apikey.mcp.local", "apikey_") +
+                    "    credential: \"Bearer test-api-key-secret-token\"\n" +
+                    entry("s1", "mcp-test-server1", "/mcp", "server1.mcp.local", "test1_") +
+                    entry("custompath", "mcp-test-custom-path", "/v1/special/mcp",
+                          "custompath.mcp.local", "custompath_") +
+                    entry("custom-resp", "mcp-test-custom-response", "/mcp", "customresp.mcp.local",
+                          "custom_resp_"));
         runtime.runFor(std::chrono::seconds(1));
     }
     void TearDown() override {
@@ -121,13 +129,71 @@ class BrokerRouter : public BrokerFixture {
         return out;
     }
 
+    // The requests the mock at `svc` received from the router's hairpin client (the broker's own
+    // discovery client does not say user-agent mcp-router).
+    std::vector<Request> hairpinInitializes(const std::string& svc) {
+        std::vector<Request> out;
+        for (const auto& r : requestsTo(svc)) {
+            if (r.headers.value("user-agent") == "mcp-router" &&
+                r.body.find("\"initialize\"") != std::string::npos) {
+                out.push_back(r);
+            }
+        }
+        return out;
+    }
+    // The last tools/call the mock at `svc` received.
+    Request lastToolsCall(const std::string& svc) {
+        const auto& seen = requestsTo(svc);
+        for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
+            if (it->body.find("\"tools/call\"") != std::string::npos) return *it;
+        }
+        ADD_FAILURE() << svc << " received no tools/call";
+        return {};
+    }
+
     std::unique_ptr<gateway::DataPlane> dataPlane;
     std::unique_ptr<core::http::Listener> gatewayListener;
 };
 
+TEST_F(BrokerRouter, S13_46_HostRewrittenToPublicHost) {
+    // The client's Host carries a port and other case; Gateway matching ignores both, and the
+    // router hands the broker the configured public host.
+    Headers h;
+    h.set("Host", "MCP.127-0-0-1.sslip.io:8001");
+    Request req;
+    req.method = "POST";
+    req.target = "/mcp";
+    req.headers = h;
+    req.headers.set("Content-Type", "application/json");
+    req.headers.set("Accept", "application/json, text/event-stream");
+    req.body = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})";
+    brokerRequests.clear();
+    Reply r = send(std::move(req), kGatewayAt);
+    EXPECT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(brokerRequests.size(), 1u);
+    EXPECT_EQ(brokerRequests[0].headers.value("Host"), kPublicHost);
+
+    // A request without a body (GET, the notification stream) is rewritten too.
+    Request stream;
+    stream.method = "GET";
+    stream.target = "/mcp";
+    stream.headers.set("Host", "mcp.127-0-0-1.sslip.io:8001");
+    stream.headers.set("Accept", "text/event-stream");
+    stream.headers.set("Mcp-Session-Id", r.headers.value("Mcp-Session-Id"));
+    Reply g = send(std::move(stream), kGatewayAt);
+    EXPECT_EQ(g.status, 200) << g.body;
+    ASSERT_EQ(brokerRequests.size(), 2u);
+    EXPECT_EQ(brokerRequests[1].method, "GET");
+    EXPECT_EQ(brokerRequests[1].headers.value("Host"), kPublicHost);
+}
+
 TEST_F(BrokerRouter, S13_47_InitializeThroughGateway) {
+    brokerRequests.clear();
     const std::string s = initViaG();
     EXPECT_EQ(std::count(s.begin(), s.end(), '.'), 2) << s;
+    ASSERT_EQ(brokerRequests.size(), 1u);
+    EXPECT_EQ(brokerRequests[0].headers.value("x-mcp-method"), "initialize");
+    EXPECT_EQ(brokerRequests[0].headers.value("x-mcp-servername"), "mcpBroker");
     // The broker accepts it directly: the JWT reached the client unchanged.
     EXPECT_EQ(rpc("tools/list", Json::object(), s).status, 200);
 }
@@ -183,6 +249,48 @@ TEST_F(BrokerRouter, S13_56_CallRoutedWithHairpinInit) {
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.headers.value("mcp-session-id"), s);
     EXPECT_NE(text(r).find("Hello, e2e!"), std::string::npos) << r.body;
+
+    const auto inits = hairpinInitializes("mcp-test-server2");
+    ASSERT_EQ(inits.size(), 1u);
+    const Request call = lastToolsCall("mcp-test-server2");
+    EXPECT_EQ(call.headers.value("Host"), "server2.mcp.local");
+    EXPECT_EQ(call.path(), "/mcp");
+    const std::string upstream = call.headers.value("mcp-session-id");
+    EXPECT_FALSE(upstream.empty());
+    EXPECT_NE(upstream, s);
+    EXPECT_EQ(call.headers.value("x-mcp-toolname"), "hello_world");
+    EXPECT_EQ(call.headers.value("x-mcp-servername"), "mcp-test/s2");
+    EXPECT_EQ(call.headers.value("x-mcp-method"), "tools/call");
+    EXPECT_EQ(Json::parse(call.body).value("/params/name"_json_pointer, ""), "hello_world")
+        << call.body;
+}
+
+TEST_F(BrokerRouter, S13_59_AnnotationHints) {
+    const std::string s = initViaG();
+    // server1 (go-sdk) declares no annotations.
+    EXPECT_EQ(callViaG(s, "test1_greet", {{"name", "x"}}).status, 200);
+    EXPECT_EQ(lastToolsCall("mcp-test-server1").headers.value("x-mcp-annotation-hints"),
+              "readOnly=unspecified,destructive=unspecified,idempotent=unspecified,"
+              "openWorld=unspecified");
+    // The server2 image's tools carry mcp-go's defaults. (The reference's in-tree server2, whose
+    // hello_world is read-only, is not a mock here.)
+    EXPECT_EQ(callViaG(s, "test2_hello_world", {{"name", "x"}}).status, 200);
+    EXPECT_EQ(lastToolsCall("mcp-test-server2").headers.value("x-mcp-annotation-hints"),
+              "readOnly=false,destructive=true,idempotent=false,openWorld=true");
+}
+
+TEST_F(BrokerRouter, S13_60_HairpinInitializeAsUpstreamSeesIt) {
+    Headers h;
+    h.set("Authorization", "Bearer client-token");
+    EXPECT_EQ(callViaG(initViaG(), "test2_time", Json::object(), h).status, 200);
+    const auto inits = hairpinInitializes("mcp-test-server2");
+    ASSERT_EQ(inits.size(), 1u);
+    const Request& init = inits[0];
+    EXPECT_FALSE(init.headers.has("router-key"));
+    EXPECT_FALSE(init.headers.has("mcp-init-host"));
+    EXPECT_EQ(init.headers.value("authorization"), "Bearer client-token");
+    EXPECT_EQ(init.headers.value("Host"), "server2.mcp.local");
+    EXPECT_EQ(init.path(), "/mcp");
 }
 
 TEST_F(BrokerRouter, S13_57_58_UpstreamSessionPerClient) {
@@ -209,6 +317,36 @@ TEST_F(BrokerRouter, S13_61_WrongRouterKey) {
     EXPECT_EQ(r.body, "bad request");
 }
 
+TEST_F(BrokerRouter, S13_62_RightRouterKeyRoutesAnywhere) {
+    // F2, kept: whoever knows the static key can send an initialize to any routed host.
+    Headers h;
+    h.set("mcp-init-host", "evil.mcp.local");
+    h.set("router-key", "secret-api-key");
+    brokerRequests.clear();
+    Reply r = viaG(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":)"
+                   R"({"protocolVersion":"2025-06-18","capabilities":{},)"
+                   R"("clientInfo":{"name":"c","version":"1"}}})",
+                   "", h);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(brokerRequests.empty()) << "the broker answered instead of evil.mcp.local";
+    const auto& seen = requestsTo("mcp-test-evil");
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].headers.value("Host"), "evil.mcp.local");
+    EXPECT_FALSE(seen[0].headers.has("router-key"));
+    EXPECT_NE(r.message().value("/result/serverInfo/name"_json_pointer, ""), "mcp-gateway")
+        << r.body;
+}
+
+TEST_F(BrokerRouter, S13_63_CustomPath) {
+    Reply r = callViaG(initViaG(), "custompath_echo_custom", {{"message", "x"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(text(r), "Echo from custom path: x\n");
+    EXPECT_EQ(lastToolsCall("mcp-test-custom-path").path(), "/v1/special/mcp");
+    const auto inits = hairpinInitializes("mcp-test-custom-path");
+    ASSERT_EQ(inits.size(), 1u);
+    EXPECT_EQ(inits[0].path(), "/v1/special/mcp");
+}
+
 TEST_F(BrokerRouter, S13_64_ApiKeyWithoutAuthorization) {
     Reply r = callViaG(initViaG(), "apikey_hello_world", {{"name", "e2e"}});
     EXPECT_EQ(r.status, 500);
@@ -225,6 +363,54 @@ TEST_F(BrokerRouter, S13_65_ApiKeyWithAuthorization) {
     Reply r = callViaG(initViaG(), "apikey_hello_world", {{"name", "e2e"}}, h);
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_NE(text(r).find("Hello, e2e! (from authenticated server)"), std::string::npos) << r.body;
+}
+
+TEST_F(BrokerRouter, S13_66_UpstreamNotFoundDropsTheUpstreamSession) {
+    const std::string s = initViaG();
+    Reply first = callViaG(s, "custom_resp_custom response code", {{"responseCode", 404}});
+    EXPECT_EQ(first.status, 404) << first.body;
+    EXPECT_EQ(hairpinInitializes("mcp-test-custom-response").size(), 1u);
+    // The cached upstream session is gone, so the next call initializes afresh.
+    Reply second = callViaG(s, "custom_resp_custom response code", {{"responseCode", 200}});
+    EXPECT_EQ(second.status, 200) << second.body;
+    EXPECT_EQ(hairpinInitializes("mcp-test-custom-response").size(), 2u);
+    // A success keeps it.
+    EXPECT_EQ(callViaG(s, "custom_resp_custom response code", {{"responseCode", 200}}).status, 200);
+    EXPECT_EQ(hairpinInitializes("mcp-test-custom-response").size(), 2u);
+}
+
+TEST_F(BrokerRouter, S13_67_ProgressStreamsThroughTheRouter) {
+    Json msg = {{"jsonrpc", "2.0"},
+                {"id", 12},
+                {"method", "tools/call"},
+                {"params",
+                 {{"name", "test1_slow"},
+                  {"arguments", {{"seconds", 3}}},
+                  {"_meta", {{"progressToken", "p1"}}}}}};
+    Reply r = viaG(msg.dump(), initViaG());
+    EXPECT_EQ(r.status, 200) << r.body;
+    // Streamed as they happen, not buffered until the result.
+    runtime.runFor(std::chrono::milliseconds(1500));
+    r.drain();
+    ASSERT_FALSE(r.events.empty()) << r.body;
+    EXPECT_FALSE(r.events.back().contains("result")) << r.body;
+    runtime.runFor(std::chrono::seconds(3));
+    r.drain();
+    ASSERT_TRUE(r.sse()) << r.headers.value("Content-Type");
+    std::vector<std::string> progress;
+    for (const auto& e : r.events) {
+        if (e.value("method", "") == "notifications/progress") {
+            progress.push_back(e.value("/params/message"_json_pointer, ""));
+            EXPECT_EQ(e.value("/params/progressToken"_json_pointer, ""), "p1");
+        }
+    }
+    // server1 reports before each one-second wait, as its Go loop does.
+    EXPECT_EQ(progress, (std::vector<std::string>{"Waited 0 seconds...", "Waited 1 seconds...",
+                                                  "Waited 2 seconds..."}))
+        << r.body;
+    ASSERT_FALSE(r.events.empty());
+    EXPECT_EQ(r.events.back().value("id", 0), 12) << r.body;
+    EXPECT_TRUE(r.events.back().contains("result")) << r.body;
 }
 
 TEST_F(BrokerRouter, S13_68_ResponseMessageRejected) {
