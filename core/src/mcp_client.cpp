@@ -1,5 +1,7 @@
 #include "mcpsim/core/mcp/client.hpp"
 
+#include "mcpsim/core/go_json.hpp"
+
 namespace mcpsim::core::mcp {
 
 std::vector<std::string> SseParser::feed(const std::string& chunk) {
@@ -154,8 +156,10 @@ void McpClient::request(const std::string& method, Json params, Done done) {
             }
             Json m = Json::parse(resp.body, nullptr, false);
             if (m.is_discarded()) {
-                done(ClientError{codes::kParseError, "invalid JSON in response", resp.status,
-                                 resp.body},
+                // Worded as Go clients word it, so broker conditions read as upstream's do.
+                const std::string why =
+                    goJsonSyntaxError(resp.body).value_or("unexpected end of JSON input");
+                done(ClientError{0, "failed to decode response: " + why, resp.status, resp.body},
                      Json());
                 return;
             }

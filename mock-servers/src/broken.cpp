@@ -2,6 +2,9 @@
 //   protocol (default)  every POST gets an initialize result for protocol "2021-11-05"
 //   no-tools            a valid MCP server with zero tools
 //   tool-conflicts      tools time, slow and headers, named like other servers' tools
+// and two mcpsim adds for fault tests (the upstream image has neither):
+//   hang                accepts every request and never answers it
+//   garbage             answers every POST with 200 application/json that is not JSON
 #include "mcpsim/core/runtime.hpp"
 #include "mock_support.hpp"
 #include "mocks.hpp"
@@ -40,6 +43,31 @@ class WrongProtocol final : public MockServer {
             }
             reply(core::http::makeResponse(200, "application/json",
                                            R"({"status": "bad-Broken-server-running"})"));
+        };
+    }
+};
+
+// Holds every reply without calling it, as a process that stopped answering would.
+class Hang final : public MockServer {
+  public:
+    core::http::Handler handler() override {
+        return [this](core::http::Request&&, core::http::Reply reply) {
+            held_.push_back(std::move(reply));
+        };
+    }
+
+  private:
+    std::vector<core::http::Reply> held_;
+};
+
+class Garbage final : public MockServer {
+  public:
+    core::http::Handler handler() override {
+        return [](core::http::Request&& req, core::http::Reply reply) {
+            if (req.method != "POST") {
+                return reply(core::http::makeResponse(405, "text/plain", "method not allowed"));
+            }
+            reply(core::http::makeResponse(200, "application/json", "<html>this is not json"));
         };
     }
 };
@@ -84,6 +112,8 @@ std::unique_ptr<MockServer> makeBroken(core::Runtime& runtime, const MockEnv& en
         return std::make_unique<McpMock>(runtime, std::move(options), std::move(log));
     }
     if (mode == "tool-conflicts") return conflictingTools(runtime, std::move(log));
+    if (mode == "hang") return std::make_unique<Hang>();
+    if (mode == "garbage") return std::make_unique<Garbage>();
     return std::make_unique<WrongProtocol>();
 }
 

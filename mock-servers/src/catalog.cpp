@@ -22,8 +22,9 @@ const std::vector<MockInfo>& catalog() {
          makeCustomPath},
         {"custom-response", "hand-written responder; tools/call answers arguments.responseCode",
          9090, makeCustomResponse},
-        {"broken", "fails per FAILURE_MODE: protocol (default), no-tools, tool-conflicts", 9090,
-         makeBroken},
+        {"broken",
+         "fails per FAILURE_MODE: protocol (default), no-tools, tool-conflicts, hang, garbage",
+         9090, makeBroken},
         {"everything",
          "the conformance suite's reference surface (test_* tools, resources, "
          "prompts, sampling, elicitation)",

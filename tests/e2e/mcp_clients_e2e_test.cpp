@@ -303,28 +303,33 @@ std::string toolsDir() {
 
 struct ClientRun {
     int exitCode = -1;
-    std::string server, tools, result, error;
+    std::string server, tools, changed, result, error;
 };
 
 // Runs tests/mcp-clients/client.mjs from a folder whose node_modules is the tools folder (ESM
 // resolves packages next to the script).
-ClientRun sdkClient(const std::string& url, const std::string& tool = "-",
-                    const std::string& args = "{}", const Env& env = {}) {
+std::string clientDir() {
     const std::string dir = makeTempDir("mcp-client");
     std::filesystem::copy_file(std::string(MCPSIM_SOURCE_DIR) + "/tests/mcp-clients/client.mjs",
                                dir + "/client.mjs");
     std::filesystem::create_directory_symlink(toolsDir() + "/node_modules", dir + "/node_modules");
-    CommandResult r = runShell("'" + toolsDir() + "/node_modules/.bin/node' client.mjs " +
-                                   quoted(url) + " " + quoted(tool) + " " + quoted(args),
-                               env, std::chrono::seconds(60), dir);
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
+    return dir;
+}
+
+std::string clientCommand(const std::string& url, const std::string& tool,
+                          const std::string& args) {
+    return "'" + toolsDir() + "/node_modules/.bin/node' client.mjs " + quoted(url) + " " +
+           quoted(tool) + " " + quoted(args);
+}
+
+ClientRun parseClientRun(const CommandResult& r) {
     ClientRun out;
     out.exitCode = r.exitCode;
     std::istringstream lines(r.out);
     for (std::string line; std::getline(lines, line);) {
         for (auto [prefix, field] : {std::pair{"server: ", &out.server},
                                      {"tools: ", &out.tools},
+                                     {"changed: tools: ", &out.changed},
                                      {"result: ", &out.result},
                                      {"error: ", &out.error}}) {
             if (line.rfind(prefix, 0) == 0) *field = line.substr(std::strlen(prefix));
@@ -332,6 +337,16 @@ ClientRun sdkClient(const std::string& url, const std::string& tool = "-",
     }
     if (out.exitCode != 0 && out.error.empty()) out.error = r.err;
     return out;
+}
+
+ClientRun sdkClient(const std::string& url, const std::string& tool = "-",
+                    const std::string& args = "{}", const Env& env = {}) {
+    const std::string dir = clientDir();
+    CommandResult r =
+        runShell(clientCommand(url, tool, args), env, std::chrono::seconds(60), dir);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    return parseClientRun(r);
 }
 
 std::string firstText(const std::string& resultJson) {
@@ -352,6 +367,68 @@ TEST(SdkClient, ThroughTheGateway) {
     ASSERT_EQ(r.exitCode, 0) << r.error;
     EXPECT_EQ(Json::parse(r.server)["name"], "Kagenti MCP Broker");
     EXPECT_EQ(r.tools, "sdk_hello_world");
+    EXPECT_EQ(firstText(r.result), "Hello, sdk! (from authenticated server)");
+}
+
+// The SDK client holds its session open while a second registration is added: the broker's
+// notifications/tools/list_changed reaches it on its GET stream, and a new list shows both
+// servers' tools.
+TEST(SdkClient, ReceivesListChangedThroughTheGatewayWhenARegistrationIsAdded) {
+    REQUIRE_NODE_TOOLS();
+    ServeProcess server(31, "--world seed --clock virtual");
+    ASSERT_EQ(server.sh(registerApiKeyServerScript("sdk_")).exitCode, 0);
+    const std::string dir = clientDir();
+    Env env = server.env();
+    env["MCP_AWAIT_LIST_CHANGED"] = "30";
+    BackgroundCommand client("cd " + quoted(dir) + " && " +
+                                 clientCommand("http://" + server.gatewayListener() + "/mcp",
+                                               "sdk_hello_world", R"({"name":"sdk"})"),
+                             env);
+    ASSERT_TRUE(client.waitForOutput("waiting: list_changed", std::chrono::seconds(30)));
+    CommandResult add = server.sh(R"(kubectl apply -f - <<EOF >/dev/null
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: two, namespace: mcp-test}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: two}}
+  template:
+    metadata: {labels: {app: two}}
+    spec:
+      containers:
+      - {name: server, image: ghcr.io/kuadrant/mcp-gateway/test-server2:latest, ports: [{containerPort: 9090}], env: [{name: PORT, value: "9090"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: two, namespace: mcp-test}
+spec:
+  selector: {app: two}
+  ports: [{port: 9090, targetPort: 9090}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: two, namespace: mcp-test}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: [two.mcp.local]
+  rules: [{backendRefs: [{name: two, port: 9090}]}]
+---
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPServerRegistration
+metadata: {name: two, namespace: mcp-test}
+spec:
+  toolPrefix: two_
+  targetRef: {name: two}
+EOF
+kubectl wait --for=condition=Ready mcpsr/two -n mcp-test --timeout=60s >/dev/null)");
+    EXPECT_EQ(add.exitCode, 0) << add.err;
+    ClientRun r = parseClientRun(client.finish(std::chrono::seconds(60)));
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    ASSERT_EQ(r.exitCode, 0) << r.error;
+    EXPECT_EQ(r.tools, "sdk_hello_world");
+    EXPECT_EQ(r.changed,
+              "sdk_hello_world,two_auth1234,two_headers,two_hello_world,two_slow,two_time");
     EXPECT_EQ(firstText(r.result), "Hello, sdk! (from authenticated server)");
 }
 

@@ -173,8 +173,8 @@ struct Broker::Impl {
 
     bool debug() const { return options.logLevel != 0 && options.logLevel != 8; }
 
-    // Go's default log package: "2006/01/02 15:04:05 LEVEL msg k=v" (the hook lines).
-    void hook(const std::string& msg, const std::vector<core::LogAttr>& attrs) {
+    // Go's standard log package: "2006/01/02 15:04:05 <text>", on stderr.
+    void stdLog(const std::string& text) {
         const core::WallTime now = rt.clock().now();
         const std::time_t t = std::chrono::system_clock::to_time_t(
             std::chrono::time_point_cast<std::chrono::system_clock::duration>(now));
@@ -182,10 +182,15 @@ struct Broker::Impl {
         gmtime_r(&t, &tm);
         char stamp[32];
         std::strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", &tm);
-        std::string line = std::string(stamp) + " INFO " + msg;
+        rt.logs().append(options.logSource, core::LogLine{now, std::string(stamp) + " " + text});
+    }
+
+    // Go's default slog through the log package: "... INFO msg k=v" (the hook lines).
+    void hook(const std::string& msg, const std::vector<core::LogAttr>& attrs) {
+        std::string line = "INFO " + msg;
         for (const auto& a : attrs)
             line += " " + core::slogQuote(a.key) + "=" + core::slogQuote(a.value);
-        rt.logs().append(options.logSource, core::LogLine{now, std::move(line)});
+        stdLog(line);
     }
 
     std::optional<router::ToolRoute> findTool(const std::string& served) {
@@ -252,7 +257,8 @@ struct Broker::Impl {
                                    debug(),
                                    options.docCompatLogs,
                                    options.resolveHost,
-                                   [this] { broadcastToolsChanged(); }};
+                                   [this] { broadcastToolsChanged(); },
+                                   [this](const std::string& text) { stdLog(text); }};
             auto m = std::make_shared<broker::UpstreamManager>(std::move(env), s);
             managers[s.id()] = m;
             m->start();

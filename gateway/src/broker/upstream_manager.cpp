@@ -72,10 +72,12 @@ std::string UpstreamManager::describe(const ClientError& e) const {
         return "transport error: failed to send request: session terminated (404). need to "
                "re-initialize";
     }
-    if (e.httpStatus != 0) {
+    if (e.httpStatus != 0 && (e.httpStatus < 200 || e.httpStatus > 299)) {
         return "transport error: request failed with status " + std::to_string(e.httpStatus) +
                ": " + e.body;
     }
+    // A 2xx reply that could not be used (undecodable, or not answering the request).
+    if (e.httpStatus != 0) return "transport error: " + e.message;
     return e.message;
 }
 
@@ -203,14 +205,14 @@ void UpstreamManager::listen() {
         auto self = weak.lock();
         if (!self || self->stopped_ || self->client_ != weakClient.lock()) return;
         if (e.httpStatus == 405) {
-            self->env_.log.error("server does not support listening");
+            self->printError("server does not support listening");
             return;
         }
         if (e.httpStatus == 200 || e.httpStatus == 0) {
             if (e.httpStatus == 200 && e.message != "stream closed") return;
             // Retried every second while the client exists.
-            self->env_.log.error("failed to listen to server. retry in 1 second: " +
-                                 self->describe(e));
+            self->printError("failed to listen to server. retry in 1 second: " +
+                             self->describe(e));
             self->listenRetry_ =
                 self->env_.runtime.clock().schedule(std::chrono::seconds(1), [weak] {
                     if (auto s = weak.lock()) s->listen();
@@ -312,6 +314,15 @@ void UpstreamManager::ready() {
         "server added successfully. Total tools added " + std::to_string(served_.size());
 }
 
+// The client library's own complaints: log.Printf("ERROR: ..."), not the component logger.
+void UpstreamManager::printError(const std::string& text) {
+    if (env_.stdLog) {
+        env_.stdLog("ERROR: " + text);
+    } else {
+        env_.log.error(text);
+    }
+}
+
 void UpstreamManager::fail(const std::string& message) {
     status_.id = config_.id();
     status_.name = config_.name;
@@ -322,6 +333,8 @@ void UpstreamManager::fail(const std::string& message) {
 }
 
 void UpstreamManager::removeTools() {
+    routes_.clear();  // the router finds no tool of a server whose tools were removed
+    upstream_.clear();  // so a later fetch adds them all again
     if (served_.empty()) return;
     for (const auto& name : served_) env_.registry.erase(name);
     served_.clear();

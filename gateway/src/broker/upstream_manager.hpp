@@ -47,6 +47,7 @@ struct ManagerEnv {
     bool docCompatLogs = true;
     std::function<std::string(const std::string&)> resolveHost;
     std::function<void()> toolsChanged;  // broadcast notifications/tools/list_changed
+    std::function<void(const std::string&)> stdLog;  // Go's log.Printf (stderr)
 };
 
 class UpstreamManager : public std::enable_shared_from_this<UpstreamManager> {
@@ -74,6 +75,7 @@ class UpstreamManager : public std::enable_shared_from_this<UpstreamManager> {
     void removeTools();
     void disconnect();
     void finish();
+    void printError(const std::string& text);
     void fail(const std::string& message);
     void ready();
     void listen();

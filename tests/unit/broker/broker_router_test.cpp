@@ -243,6 +243,22 @@ TEST_F(BrokerRouter, S13_55_ToolNotFound) {
         R"({"result":{"content":[{"type":"text","text":"MCP error -32602: Tool not found"}],"isError":true},"jsonrpc":"2.0"})");
 }
 
+// A server whose tools the broker removed (its pod went away, the ping failed) owns no tool any
+// more: the router answers as for any unknown tool, rather than trying to reach the server.
+TEST_F(BrokerRouter, ToolOfAServerWhoseToolsWereRemovedIsNotFound) {
+    const std::string s = initViaG();
+    ASSERT_EQ(callViaG(s, "test1_greet", {{"name", "a"}}).status, 200);
+    stopMock("mcp-test-server1");
+    settle(std::chrono::seconds(61));
+    Reply r = callViaG(s, "test1_greet", {{"name", "b"}});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find("MCP error -32602: Tool not found"), std::string::npos) << r.body;
+    startMock("mcp-test-server1", "server1");
+    settle(std::chrono::seconds(61));
+    Reply back = callViaG(initViaG(), "test1_greet", {{"name", "c"}});
+    EXPECT_EQ(back.message()["result"]["content"][0]["text"], "Hi c") << back.body;
+}
+
 TEST_F(BrokerRouter, S13_56_CallRoutedWithHairpinInit) {
     const std::string s = initViaG();
     Reply r = callViaG(s, "test2_hello_world", {{"name", "e2e"}});

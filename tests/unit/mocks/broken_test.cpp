@@ -1,5 +1,6 @@
 // broken: each FAILURE_MODE, and how the mode is chosen (env over --failure-mode).
 #include <gmock/gmock.h>
+#include <gtest/gtest-spi.h>
 
 #include "mock_harness.hpp"
 
@@ -54,6 +55,24 @@ TEST(Broken, ToolConflicts) {
               std::vector<std::string>{"Broken-server slow tool (for conflict testing)"});
     EXPECT_EQ(texts(h.call(session, "headers")["result"]),
               std::vector<std::string>{"Broken-server headers tool (for conflict testing)"});
+}
+
+TEST(Broken, HangNeverAnswers) {
+    MockHarness h("broken", mode("hang"));
+    h.horizon = std::chrono::minutes(10);
+    EXPECT_NONFATAL_FAILURE(h.request("initialize", Json::object(), ""), "no reply");
+    EXPECT_NONFATAL_FAILURE(h.get(""), "no reply");
+}
+
+TEST(Broken, GarbageAnswersPostsWithJsonThatIsNot) {
+    MockHarness h("broken", mode("garbage"));
+    for (const char* method : {"initialize", "tools/list", "ping"}) {
+        Reply r = h.request(method, Json::object(), "");
+        EXPECT_EQ(r.status, 200);
+        EXPECT_EQ(r.headers.value("Content-Type"), "application/json");
+        EXPECT_TRUE(Json::parse(r.body, nullptr, false).is_discarded()) << r.body;
+    }
+    EXPECT_EQ(h.get("").status, 405);
 }
 
 TEST(Broken, ModeFromArgumentsUnlessTheEnvironmentSaysOtherwise) {
