@@ -211,8 +211,7 @@ void UpstreamManager::listen() {
         if (e.httpStatus == 200 || e.httpStatus == 0) {
             if (e.httpStatus == 200 && e.message != "stream closed") return;
             // Retried every second while the client exists.
-            self->printError("failed to listen to server. retry in 1 second: " +
-                             self->describe(e));
+            self->printError("failed to listen to server. retry in 1 second: " + self->describe(e));
             self->listenRetry_ =
                 self->env_.runtime.clock().schedule(std::chrono::seconds(1), [weak] {
                     if (auto s = weak.lock()) s->listen();
@@ -333,7 +332,7 @@ void UpstreamManager::fail(const std::string& message) {
 }
 
 void UpstreamManager::removeTools() {
-    routes_.clear();  // the router finds no tool of a server whose tools were removed
+    routes_.clear();    // the router finds no tool of a server whose tools were removed
     upstream_.clear();  // so a later fetch adds them all again
     if (served_.empty()) return;
     for (const auto& name : served_) env_.registry.erase(name);

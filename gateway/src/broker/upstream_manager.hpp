@@ -46,7 +46,7 @@ struct ManagerEnv {
     bool debug = false;
     bool docCompatLogs = true;
     std::function<std::string(const std::string&)> resolveHost;
-    std::function<void()> toolsChanged;  // broadcast notifications/tools/list_changed
+    std::function<void()> toolsChanged;              // broadcast notifications/tools/list_changed
     std::function<void(const std::string&)> stdLog;  // Go's log.Printf (stderr)
 };
 
