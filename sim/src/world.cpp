@@ -195,7 +195,8 @@ struct World::Impl {
             // The Gateway listener: the guide's URLs name port 8001 (kind maps it to 8080).
             const core::http::Endpoint gwAt{l.address, static_cast<std::uint16_t>(l.gatewayPort)};
             try {
-                gatewayListener = loopback->listen(gwAt, brokerMount->dataPlane().handler());
+                gatewayListener = loopback->listen(gwAt, brokerMount->dataPlane().handler(),
+                                                   gateway::DataPlane::listenerLimits());
             } catch (const std::system_error& e) {
                 throw ListenError("cannot listen for the gateway on " + gwAt.str() + ": " +
                                   e.what() + " (choose another port with --gateway-port)");

@@ -38,8 +38,9 @@ bool resolves(const char* host) {
 
 TEST(GatewayE2E, HostsEntryAndPort8001ServeTheGuideUrlUnedited) {
     if (!resolves("mcp.127-0-0-1.sslip.io")) {
-        MCPSIM_SKIP_OR_FAIL_IN_CI("mcp.127-0-0-1.sslip.io does not resolve here (no DNS, no hosts "
-                                  "entry; scripts/setup.sh writes one where DNS is missing)");
+        MCPSIM_SKIP_OR_FAIL_IN_CI(
+            "mcp.127-0-0-1.sslip.io does not resolve here (no DNS, no hosts "
+            "entry; scripts/setup.sh writes one where DNS is missing)");
     }
     ServeProcess server(31, "--world seed --gateway-port 8001");
     EXPECT_NE(server.readyLine().find("gateway=http://mcp.127-0-0-1.sslip.io:8001/mcp"),
@@ -84,6 +85,34 @@ TEST(GatewayE2E, UnroutedPathsGetTheGateways404AndBadMcpGetsTheRoutersAnswers) {
               "Invalid session ID\n 400\n"
               "server: istio-envoy\n")
         << r.err;
+}
+
+// Envoy buffers a body for the router up to 1 MiB; past that it answers 413 itself, the
+// router never sees the request, and the session that sent it still works.
+TEST(GatewayE2E, OversizeBodyGetsEnvoys413AndTheSessionLivesOn) {
+    ServeProcess server(31, "--world seed");
+    ASSERT_EQ(server.sh(kRegister).exitCode, 0);
+    CommandResult r = server.sh(R"(set -e
+U=http://mcp.127-0-0-1.sslip.io:8001/mcp
+S=$(curl -sf -D - -o /dev/null -X POST $U -H 'Content-Type: application/json' \
+  -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}}' \
+  | grep -i '^mcp-session-id:' | cut -d' ' -f2 | tr -d '\r')
+big() { printf '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"p_hello_world","arguments":{"name":"'
+  head -c "$1" /dev/zero | tr '\0' a; printf '"}}}'; }
+big 1100000 > big.json
+big 9000000 > huge.json
+for f in big.json huge.json; do
+  { curl -s -D - -X POST $U -H 'Content-Type: application/json' -H "mcp-session-id: $S" \
+    --data-binary @$f; echo; } | tr -d '\r' | grep -Ei '^(HTTP|server:|content-type:)|Payload'
+done
+curl -sf -X POST $U -H 'Content-Type: application/json' -H "mcp-session-id: $S" \
+  -d '{"jsonrpc":"2.0","id":3,"method":"tools/list"}' | jq -c '[.result.tools[].name]'
+)");
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    const std::string envoy413 =
+        "HTTP/1.1 413 Payload Too Large\ncontent-type: text/plain\nserver: istio-envoy\n"
+        "Payload Too Large\n";
+    EXPECT_EQ(r.out, envoy413 + envoy413 + "[\"p_hello_world\"]\n");
 }
 
 }  // namespace

@@ -13,6 +13,10 @@ namespace mcpsim::gateway {
 using core::http::Request;
 using core::http::Response;
 
+Response payloadTooLarge() {
+    return core::http::makeResponse(413, "text/plain", "Payload Too Large");
+}
+
 namespace {
 
 // Envoy's HTTP/1 codec writes header names in lower case and names itself.
@@ -100,6 +104,10 @@ struct DataPlane::Impl {
             forward(req, original, std::move(reply));
             return;
         }
+        if (req->body.size() > options.extProcBodyLimit) {
+            reply(envoyFinish(payloadTooLarge()));
+            return;
+        }
         std::weak_ptr<bool> weak = alive;
         ext->onRequest(
             *req, [this, weak, req, original, reply](std::optional<Response> immediate) mutable {
@@ -171,6 +179,12 @@ bool DataPlane::idle() const {
 }
 void DataPlane::setExtProcessor(ExtProcessor* processor) {
     impl_->ext = processor;
+}
+
+core::http::ServerLimits DataPlane::listenerLimits() {
+    core::http::ServerLimits limits;
+    limits.tooLarge = [](std::size_t) { return envoyFinish(payloadTooLarge()); };
+    return limits;
 }
 
 core::http::Handler DataPlane::handler() {

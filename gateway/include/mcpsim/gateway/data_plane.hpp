@@ -33,7 +33,13 @@ class ExtProcessor {
 struct DataPlaneOptions {
     core::kube::ObjectKey gateway{"gateway-system", "mcp-gateway"};
     int port = 8080;  // the Gateway listener port this data plane serves
+    // Envoy buffers a whole request body for the external processor (ext_proc BUFFERED mode) up
+    // to its default per-connection buffer limit, and answers a larger one with a local 413.
+    std::size_t extProcBodyLimit = 1024 * 1024;
 };
+
+// Envoy's local reply to a body over its buffer limit: 413, text/plain "Payload Too Large".
+core::http::Response payloadTooLarge();
 
 class DataPlane {
   public:
@@ -46,6 +52,8 @@ class DataPlane {
     // Installs (or, with null, removes) the external processor.
     void setExtProcessor(ExtProcessor* processor);
     core::http::Handler handler();
+    // Limits for a socket serving handler(): a body too large even to read gets Envoy's 413.
+    static core::http::ServerLimits listenerLimits();
 
   private:
     struct Impl;
