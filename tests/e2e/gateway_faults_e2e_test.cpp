@@ -1,6 +1,7 @@
 // Faults behind the gateway, with the real kubectl and curl: four servers are registered, one
 // healthy, one whose Deployment is then scaled to 0, one that never answers and one that answers
-// garbage. The healthy tools stay listed and callable throughout; each failure is reported where
+// garbage. The healthy tools stay listed and callable throughout (also while one of them runs a
+// slow call); each failure is reported where
 // the reference reports it (the registration's Ready condition, the broker's /status and log);
 // scaling the stopped server back up brings its tools back.
 #include <gtest/gtest.h>
@@ -133,6 +134,21 @@ TEST(GatewayFaults, OtherServersStayUsableAndEachFailureIsReportedAndRecovered) 
     EXPECT_EQ(toolNames(server), kHealthyTools + "," + kStoppedTools + "\n");
     Json hello = call(server, "ok_hello_world", R"({"name":"faults"})");
     EXPECT_EQ(hello["result"]["content"][0]["text"], "Hello, faults!") << hello.dump();
+
+    // A slow call holds its stream open (progress each second) while other calls go through.
+    BackgroundCommand slow(std::string(kSession) +
+                               R"(curl -sN -X POST $U -H 'Content-Type: application/json' \
+  -H "mcp-session-id: $S" -H 'Accept: application/json, text/event-stream' \
+  -d '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"ok_slow","arguments":{"seconds":"4"},"_meta":{"progressToken":"p"}}}')",
+                           server.env());
+    ASSERT_TRUE(slow.waitForOutput("\"progress\":1", std::chrono::seconds(20)));
+    hello = call(server, "ok_hello_world", R"({"name":"meanwhile"})");
+    EXPECT_EQ(hello["result"]["content"][0]["text"], "Hello, meanwhile!") << hello.dump();
+    EXPECT_FALSE(slow.waitForOutput("\"result\"", std::chrono::milliseconds(0)))
+        << "the slow call was still running";
+    CommandResult slowDone = slow.finish(std::chrono::seconds(20));
+    EXPECT_NE(slowDone.out.find("\"progress\":3"), std::string::npos) << slowDone.out;
+    EXPECT_NE(slowDone.out.find("\"result\""), std::string::npos) << slowDone.out;
 
     // Stop one: at the broker's next health tick its ping fails and its tools leave the list;
     // the others stay callable, and its tools are not found.
