@@ -16,39 +16,12 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Deployment, Service, HTTPRoute (hostname NAME.mcp.local) and registration for one server.
-std::string serverObjects(const std::string& name, const std::string& image,
-                          const std::string& prefix, const std::string& failureMode = "") {
-    const std::string env =
-        failureMode.empty() ? "" : ", {name: FAILURE_MODE, value: " + failureMode + "}";
-    return "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name +
-           ", namespace: mcp-test}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: " + name +
-           "}}\n  template:\n    metadata: {labels: {app: " + name +
-           "}}\n    spec:\n      containers:\n      - {name: server, image: " + image +
-           ", ports: [{containerPort: 9090}], env: [{name: PORT, value: \"9090\"}" + env +
-           "]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: " + name +
-           ", namespace: mcp-test}\nspec:\n  selector: {app: " + name +
-           "}\n  ports: [{port: 9090, targetPort: 9090}]\n---\napiVersion: "
-           "gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: " +
-           name +
-           ", namespace: mcp-test}\nspec:\n  parentRefs: [{name: mcp-gateway, namespace: "
-           "gateway-system}]\n  hostnames: [" +
-           name + ".mcp.local]\n  rules: [{backendRefs: [{name: " + name +
-           ", port: 9090}]}]\n---\napiVersion: mcp.kagenti.com/v1alpha1\nkind: "
-           "MCPServerRegistration\nmetadata: {name: " +
-           name + ", namespace: mcp-test}\nspec:\n  toolPrefix: " + prefix +
-           "\n  targetRef: {name: " + name + "}\n";
-}
-
 const std::string kApply =
-    "kubectl apply -f - >/dev/null <<'EOF'\n"
-    "apiVersion: mcp.kagenti.com/v1alpha1\nkind: MCPGatewayExtension\n"
-    "metadata: {name: mcp-gateway-extension, namespace: mcp-system}\n"
-    "spec:\n  targetRef: {name: mcp-gateway, namespace: gateway-system}\n" +
-    serverObjects("healthy", "ghcr.io/kuadrant/mcp-gateway/test-server2:latest", "ok_") +
-    serverObjects("stopped", "ghcr.io/kuadrant/mcp-gateway/test-server1:latest", "stop_") +
-    serverObjects("hung", "ghcr.io/kuadrant/mcp-gateway/broken-server:latest", "hang_", "hang") +
-    serverObjects("junk", "ghcr.io/kuadrant/mcp-gateway/broken-server:latest", "junk_", "garbage") +
+    "kubectl apply -f - >/dev/null <<'EOF'\n" + std::string(kGatewayExtensionYaml) +
+    mcpServerYaml("healthy", "ghcr.io/kuadrant/mcp-gateway/test-server2:latest", "ok_") +
+    mcpServerYaml("stopped", "ghcr.io/kuadrant/mcp-gateway/test-server1:latest", "stop_") +
+    mcpServerYaml("hung", "ghcr.io/kuadrant/mcp-gateway/broken-server:latest", "hang_", "hang") +
+    mcpServerYaml("junk", "ghcr.io/kuadrant/mcp-gateway/broken-server:latest", "junk_", "garbage") +
     "EOF\n"
     "kubectl wait --for=condition=Ready mcpsr/healthy mcpsr/stopped -n mcp-test --timeout=60s "
     ">/dev/null\n";

@@ -384,42 +384,8 @@ TEST(SdkClient, ReceivesListChangedThroughTheGatewayWhenARegistrationIsAdded) {
                                                "sdk_hello_world", R"({"name":"sdk"})"),
                              env);
     ASSERT_TRUE(client.waitForOutput("waiting: list_changed", std::chrono::seconds(30)));
-    CommandResult add = server.sh(R"(kubectl apply -f - <<EOF >/dev/null
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: two, namespace: mcp-test}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: two}}
-  template:
-    metadata: {labels: {app: two}}
-    spec:
-      containers:
-      - {name: server, image: ghcr.io/kuadrant/mcp-gateway/test-server2:latest, ports: [{containerPort: 9090}], env: [{name: PORT, value: "9090"}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: two, namespace: mcp-test}
-spec:
-  selector: {app: two}
-  ports: [{port: 9090, targetPort: 9090}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: two, namespace: mcp-test}
-spec:
-  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
-  hostnames: [two.mcp.local]
-  rules: [{backendRefs: [{name: two, port: 9090}]}]
----
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPServerRegistration
-metadata: {name: two, namespace: mcp-test}
-spec:
-  toolPrefix: two_
-  targetRef: {name: two}
-EOF
-kubectl wait --for=condition=Ready mcpsr/two -n mcp-test --timeout=60s >/dev/null)");
+    CommandResult add = server.sh(applyAndWaitReadyScript(
+        mcpServerYaml("two", "ghcr.io/kuadrant/mcp-gateway/test-server2:latest", "two_"), "two"));
     EXPECT_EQ(add.exitCode, 0) << add.err;
     ClientRun r = parseClientRun(client.finish(std::chrono::seconds(60)));
     std::error_code ec;
@@ -592,47 +558,10 @@ TEST(Conformance, AllSuitePassesEveryCheck) {
 TEST(Conformance, ThroughTheGatewayOnlyTheBaselineFails) {
     REQUIRE_NODE_TOOLS();
     ServeProcess server(31, "--world seed");
-    CommandResult registered = server.sh(R"(kubectl apply -f - <<EOF >/dev/null
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPGatewayExtension
-metadata: {name: mcp-gateway-extension, namespace: mcp-system}
-spec:
-  targetRef: {name: mcp-gateway, namespace: gateway-system}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: everything, namespace: mcp-test}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: everything}}
-  template:
-    metadata: {labels: {app: everything}}
-    spec:
-      containers:
-      - {name: server, image: ghcr.io/example/conformance-server:latest, ports: [{containerPort: 9090}], env: [{name: PORT, value: "9090"}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: everything, namespace: mcp-test}
-spec:
-  selector: {app: everything}
-  ports: [{port: 9090, targetPort: 9090}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: everything, namespace: mcp-test}
-spec:
-  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
-  hostnames: [everything.mcp.local]
-  rules: [{backendRefs: [{name: everything, port: 9090}]}]
----
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPServerRegistration
-metadata: {name: everything, namespace: mcp-test}
-spec:
-  targetRef: {name: everything}
-EOF
-kubectl wait --for=condition=Ready mcpsr/everything -n mcp-test --timeout=60s >/dev/null)");
+    CommandResult registered = server.sh(applyAndWaitReadyScript(
+        std::string(kGatewayExtensionYaml) +
+            mcpServerYaml("everything", "ghcr.io/example/conformance-server:latest", ""),
+        "everything"));
     ASSERT_EQ(registered.exitCode, 0) << registered.err;
     const std::string baseline =
         std::string(MCPSIM_SOURCE_DIR) + "/tests/conformance/gateway-baseline.yaml";

@@ -288,14 +288,45 @@ int MockProcess::terminate() {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string registerApiKeyServerScript(const std::string& prefix) {
-    return R"(kubectl apply -f - <<EOF >/dev/null
-apiVersion: mcp.kagenti.com/v1alpha1
+const char* const kGatewayExtensionYaml = R"(apiVersion: mcp.kagenti.com/v1alpha1
 kind: MCPGatewayExtension
 metadata: {name: mcp-gateway-extension, namespace: mcp-system}
 spec:
   targetRef: {name: mcp-gateway, namespace: gateway-system}
----
+)";
+
+std::string mcpServerYaml(const std::string& name, const std::string& image,
+                          const std::string& prefix, const std::string& failureMode) {
+    const std::string env =
+        failureMode.empty() ? "" : ", {name: FAILURE_MODE, value: " + failureMode + "}";
+    const std::string prefixLine = prefix.empty() ? "" : "  toolPrefix: " + prefix + "\n";
+    return "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name +
+           ", namespace: mcp-test}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: " + name +
+           "}}\n  template:\n    metadata: {labels: {app: " + name +
+           "}}\n    spec:\n      containers:\n      - {name: server, image: " + image +
+           ", ports: [{containerPort: 9090}], env: [{name: PORT, value: \"9090\"}" + env +
+           "]}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: " + name +
+           ", namespace: mcp-test}\nspec:\n  selector: {app: " + name +
+           "}\n  ports: [{port: 9090, targetPort: 9090}]\n---\napiVersion: "
+           "gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: " +
+           name +
+           ", namespace: mcp-test}\nspec:\n  parentRefs: [{name: mcp-gateway, namespace: "
+           "gateway-system}]\n  hostnames: [" +
+           name + ".mcp.local]\n  rules: [{backendRefs: [{name: " + name +
+           ", port: 9090}]}]\n---\napiVersion: mcp.kagenti.com/v1alpha1\nkind: "
+           "MCPServerRegistration\nmetadata: {name: " +
+           name + ", namespace: mcp-test}\nspec:\n" + prefixLine + "  targetRef: {name: " + name +
+           "}\n";
+}
+
+std::string applyAndWaitReadyScript(const std::string& yaml, const std::string& name) {
+    return "kubectl apply -f - >/dev/null <<'EOF'\n" + yaml +
+           "EOF\nkubectl wait --for=condition=Ready mcpsr/" + name +
+           " -n mcp-test --timeout=60s >/dev/null\n";
+}
+
+std::string registerApiKeyServerScript(const std::string& prefix) {
+    return applyAndWaitReadyScript(std::string(kGatewayExtensionYaml) + R"(---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: route, namespace: mcp-test}
@@ -308,11 +339,10 @@ apiVersion: mcp.kagenti.com/v1alpha1
 kind: MCPServerRegistration
 metadata: {name: srv, namespace: mcp-test}
 spec:
-  toolPrefix: )" +
-           prefix + R"(
+  toolPrefix: )" + prefix + R"(
   targetRef: {name: route}
-EOF
-kubectl wait --for=condition=Ready mcpsr/srv -n mcp-test --timeout=60s >/dev/null)";
+)",
+                                   "srv");
 }
 
 }  // namespace mcpsim::testing

@@ -81,6 +81,18 @@ class ServeProcess {
 // in mcp-system, a route, a registration with `prefix`) and wait until it is Ready.
 std::string registerApiKeyServerScript(const std::string& prefix);
 
+// The MCPGatewayExtension that enables the seed world's Gateway, as one YAML document.
+extern const char* const kGatewayExtensionYaml;
+
+// YAML documents (each after `---`) for an MCP server NAME in mcp-test: a one-replica Deployment
+// of `image` on port 9090 (env PORT=9090 and FAILURE_MODE when given), its Service, an HTTPRoute
+// for NAME.mcp.local on the mcp-gateway, and a registration with `prefix` (none when empty).
+std::string mcpServerYaml(const std::string& name, const std::string& image,
+                          const std::string& prefix, const std::string& failureMode = "");
+
+// `kubectl apply` of `yaml`, then a wait (60 s) until registration `name` in mcp-test is Ready.
+std::string applyAndWaitReadyScript(const std::string& yaml, const std::string& name);
+
 // `mcpsim mock NAME --port 0 ARGS` for the length of a test: a mock MCP server on loopback.
 class MockProcess {
   public:
