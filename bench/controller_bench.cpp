@@ -10,7 +10,7 @@
 #include <map>
 
 #include "guide_objects.hpp"
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/kube/apply.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
 #include "mcpsim/sim/world.hpp"

@@ -18,8 +18,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "mcpsim/core/base64.hpp"
-#include "mcpsim/core/go_quote.hpp"
+#include "mcpsim/core/go_format.hpp"
 
 namespace mcpsim::core::jwt {
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/runtime.hpp"
 
 namespace mcpsim::core::kube {

@@ -1,4 +1,5 @@
 #include "mcpsim/core/log.hpp"
+#include "mcpsim/core/go_format.hpp"
 
 #include <cstdio>
 

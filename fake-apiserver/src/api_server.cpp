@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "api_server_impl.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/yaml.hpp"
 
 namespace mcpsim::embedded {
@@ -33,25 +34,32 @@ ApiServer::Impl::Impl(core::Runtime& runtime, ApiServerOptions opts)
             const ResourceType* sa = registry.byResource("", "serviceaccounts");
             const ResourceType* cm = registry.byResource("", "configmaps");
             auto ensure = [&](const ResourceType* t, Json obj) {
-                if (!t || store.get(Engine::typeKey(*t), ObjectKey{ns, obj["metadata"]["name"]})) return;
+                if (!t || store.get(Engine::typeKey(*t), ObjectKey{ns, obj["metadata"]["name"]}))
+                    return;
                 try {
-                    engine.create(*t, "v1", ns, std::move(obj), WriteContext{"kube-controller-manager"});
+                    engine.create(*t, "v1", ns, std::move(obj),
+                                  WriteContext{"kube-controller-manager"});
                 } catch (const ApiException&) {
                 }
             };
-            ensure(sa, {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", {{"name", "default"}}}});
+            ensure(sa, {{"apiVersion", "v1"},
+                        {"kind", "ServiceAccount"},
+                        {"metadata", {{"name", "default"}}}});
             ensure(cm, {{"apiVersion", "v1"},
                         {"kind", "ConfigMap"},
                         {"metadata",
                          {{"name", "kube-root-ca.crt"},
-                          {"annotations", {{"kubernetes.io/description",
-                                            "Contains a CA bundle that can be used to verify the "
-                                            "kube-apiserver when using internal endpoints such "
-                                            "as the internal service IP or "
-                                            "kubernetes.default.svc. No other usage is "
-                                            "guaranteed across distributions of Kubernetes "
-                                            "clusters."}}}}},
-                        {"data", {{"ca.crt", "-----BEGIN CERTIFICATE-----\nmcpsim\n-----END CERTIFICATE-----\n"}}}});
+                          {"annotations",
+                           {{"kubernetes.io/description",
+                             "Contains a CA bundle that can be used to verify the "
+                             "kube-apiserver when using internal endpoints such "
+                             "as the internal service IP or "
+                             "kubernetes.default.svc. No other usage is "
+                             "guaranteed across distributions of Kubernetes "
+                             "clusters."}}}}},
+                        {"data",
+                         {{"ca.crt",
+                           "-----BEGIN CERTIFICATE-----\nmcpsim\n-----END CERTIFICATE-----\n"}}}});
         }
     });
     client = makeInProcessClient(*this);
@@ -85,11 +93,15 @@ void ApiServer::Impl::registerCrd(const Json& crd, bool deleted) {
     }
     if (!names.contains("listKind")) names["listKind"] = names.value("kind", "") + "List";
     const std::string now = core::formatRfc3339(rt.clock().now());
-    auto condition = [&](const std::string& type, const std::string& reason, const std::string& message) {
+    auto condition = [&](const std::string& type, const std::string& reason,
+                         const std::string& message) {
         for (const auto& c : status.value("conditions", Json::array())) {
             if (c.value("type", "") == type && c.value("status", "") == "True") return c;
         }
-        return Json{{"type", type}, {"status", "True"}, {"reason", reason}, {"message", message},
+        return Json{{"type", type},
+                    {"status", "True"},
+                    {"reason", reason},
+                    {"message", message},
                     {"lastTransitionTime", now}};
     };
     Json storedVersions = Json::array();
@@ -103,41 +115,44 @@ void ApiServer::Impl::registerCrd(const Json& crd, bool deleted) {
                                 "the initial names have been accepted")}},
                     {"storedVersions", storedVersions}};
     if (status == desired) return;
-    const ResourceType* crdType = registry.byResource("apiextensions.k8s.io", "customresourcedefinitions");
+    const ResourceType* crdType =
+        registry.byResource("apiextensions.k8s.io", "customresourcedefinitions");
     const Json* current = store.get(Engine::typeKey(*crdType), ObjectKey::ofObject(crd));
     if (!current) return;
     Json updated = *current;
     updated["status"] = desired;
-    engine.update(*crdType, "v1", ObjectKey::ofObject(crd), updated,
-                  WriteContext{"kube-apiserver"}, true);
+    engine.update(*crdType, "v1", ObjectKey::ofObject(crd), updated, WriteContext{"kube-apiserver"},
+                  true);
 }
 
 void ApiServer::Impl::seedCluster() {
     const ResourceType* ns = registry.byResource("", "namespaces");
     for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
-        engine.create(*ns, "v1", "", {{"metadata", {{"name", name}}}}, WriteContext{"kube-apiserver"});
+        engine.create(*ns, "v1", "", {{"metadata", {{"name", name}}}},
+                      WriteContext{"kube-apiserver"});
     }
     const ResourceType* svc = registry.byResource("", "services");
-    engine.create(*svc, "v1", "default",
-                  {{"metadata",
-                    {{"name", "kubernetes"},
-                     {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
-                   {"spec",
-                    {{"clusterIP", "10.96.0.1"},
-                     {"ports", {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", 6443}}}}}}},
-                  WriteContext{"kube-apiserver"});
+    engine.create(
+        *svc, "v1", "default",
+        {{"metadata",
+          {{"name", "kubernetes"},
+           {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+         {"spec",
+          {{"clusterIP", "10.96.0.1"},
+           {"ports",
+            {{{"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", 6443}}}}}}},
+        WriteContext{"kube-apiserver"});
     const ResourceType* node = registry.byResource("", "nodes");
     const std::string version = "v1." + std::to_string(options.kubeMinor) + ".0";
-    WriteResult n = engine.create(
-        *node, "v1", "",
-        {{"metadata",
-          {{"name", "mcpsim-control-plane"},
-           {"labels",
-            {{"kubernetes.io/hostname", "mcpsim-control-plane"},
-             {"kubernetes.io/os", "linux"},
-             {"node-role.kubernetes.io/control-plane", ""}}}}},
-         {"spec", {{"podCIDR", "10.244.0.0/24"}}}},
-        WriteContext{"kubelet"});
+    WriteResult n = engine.create(*node, "v1", "",
+                                  {{"metadata",
+                                    {{"name", "mcpsim-control-plane"},
+                                     {"labels",
+                                      {{"kubernetes.io/hostname", "mcpsim-control-plane"},
+                                       {"kubernetes.io/os", "linux"},
+                                       {"node-role.kubernetes.io/control-plane", ""}}}}},
+                                   {"spec", {{"podCIDR", "10.244.0.0/24"}}}},
+                                  WriteContext{"kubelet"});
     Json status = n.object;
     status["status"] = {{"conditions",
                          {{{"type", "Ready"},
@@ -161,31 +176,32 @@ void ApiServer::Impl::seedCluster() {
     // The control plane's own pod, whose log is this server's request log.
     const ResourceType* pod = registry.byResource("", "pods");
     const std::string image = "registry.k8s.io/kube-apiserver:" + version;
-    WriteResult p = engine.create(
-        *pod, "v1", "kube-system",
-        {{"metadata",
-          {{"name", kApiServerPod},
-           {"labels", {{"component", "kube-apiserver"}, {"tier", "control-plane"}}}}},
-         {"spec",
-          {{"nodeName", "mcpsim-control-plane"},
-           {"priorityClassName", "system-node-critical"},
-           {"containers", {{{"name", "kube-apiserver"}, {"image", image}}}}}}},
-        WriteContext{"kubelet"});
+    WriteResult p =
+        engine.create(*pod, "v1", "kube-system",
+                      {{"metadata",
+                        {{"name", kApiServerPod},
+                         {"labels", {{"component", "kube-apiserver"}, {"tier", "control-plane"}}}}},
+                       {"spec",
+                        {{"nodeName", "mcpsim-control-plane"},
+                         {"priorityClassName", "system-node-critical"},
+                         {"containers", {{{"name", "kube-apiserver"}, {"image", image}}}}}}},
+                      WriteContext{"kubelet"});
     Json running = p.object;
     const Json started = p.object["metadata"]["creationTimestamp"];
-    running["status"] = {{"phase", "Running"},
-                         {"podIP", "172.18.0.2"},
-                         {"hostIP", "172.18.0.2"},
-                         {"startTime", started},
-                         {"conditions", {{{"type", "Ready"}, {"status", "True"}, {"lastTransitionTime", started}}}},
-                         {"containerStatuses",
-                          {{{"name", "kube-apiserver"},
-                            {"ready", true},
-                            {"started", true},
-                            {"restartCount", 0},
-                            {"image", image},
-                            {"imageID", ""},
-                            {"state", {{"running", {{"startedAt", started}}}}}}}}};
+    running["status"] = {
+        {"phase", "Running"},
+        {"podIP", "172.18.0.2"},
+        {"hostIP", "172.18.0.2"},
+        {"startTime", started},
+        {"conditions", {{{"type", "Ready"}, {"status", "True"}, {"lastTransitionTime", started}}}},
+        {"containerStatuses",
+         {{{"name", "kube-apiserver"},
+           {"ready", true},
+           {"started", true},
+           {"restartCount", 0},
+           {"image", image},
+           {"imageID", ""},
+           {"state", {{"running", {{"startedAt", started}}}}}}}}};
     engine.update(*pod, "v1", ObjectKey{"kube-system", kApiServerPod}, running,
                   WriteContext{"kubelet"}, true);
 }
@@ -210,18 +226,19 @@ void ApiServer::handle(core::http::Request&& request, core::http::Reply reply) {
     impl_->handle(std::move(request), [reply = std::move(reply), &rt, start, line, tail,
                                        source](core::http::Response r) {
         const auto now = rt.clock().now();
-        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                rt.clock().steady() - start)
-                                .count();
+        const auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(rt.clock().steady() - start)
+                .count();
         const std::string stamp = core::formatRfc3339Nano(now);  // 2026-01-01T00:00:00.123Z
         char latency[32];
-        std::snprintf(latency, sizeof latency, "%lld.%03lldms", static_cast<long long>(micros / 1000),
-                      static_cast<long long>(micros % 1000));
+        std::snprintf(latency, sizeof latency, "%lld.%03lldms",
+                      static_cast<long long>(micros / 1000), static_cast<long long>(micros % 1000));
         // klog header: Lmmdd hh:mm:ss.uuuuuu threadid file:line]
         const std::string header = "I" + stamp.substr(5, 2) + stamp.substr(8, 2) + " " +
                                    stamp.substr(11, 8) + ".000000       1 httplog.go:134] ";
-        rt.logs().append(source, core::LogLine{now, header + line + " latency=\"" + latency + "\"" +
-                                                        tail + " resp=" + std::to_string(r.status)});
+        rt.logs().append(source,
+                         core::LogLine{now, header + line + " latency=\"" + latency + "\"" + tail +
+                                                " resp=" + std::to_string(r.status)});
         reply(std::move(r));
     });
 }
@@ -242,7 +259,9 @@ core::http::ServerLimits ApiServer::limits() const {
     return l;
 }
 
-core::kube::Client& ApiServer::client() { return *impl_->client; }
+core::kube::Client& ApiServer::client() {
+    return *impl_->client;
+}
 
 std::optional<ResourceName> ApiServer::resolveResource(std::string_view name) const {
     auto lower = [](std::string_view in) {
@@ -263,7 +282,8 @@ std::optional<ResourceName> ApiServer::resolveResource(std::string_view name) co
         bool match = lower(t->plural) == n || lower(t->singular) == n || lower(t->kind) == n;
         for (const auto& s : t->shortNames) match = match || lower(s) == n;
         if (!match) continue;
-        return ResourceName{{t->group, t->storageVersion().name, t->kind}, t->plural, t->namespaced};
+        return ResourceName{
+            {t->group, t->storageVersion().name, t->kind}, t->plural, t->namespaced};
     }
     return std::nullopt;
 }
@@ -296,7 +316,11 @@ std::string ApiServer::defaultLogSource(const std::string& ns, const std::string
     return ns + "/" + pod + "/" + container;
 }
 
-int ApiServer::kubeMinor() const { return impl_->options.kubeMinor; }
-std::uint64_t ApiServer::requestCount() const { return impl_->requests; }
+int ApiServer::kubeMinor() const {
+    return impl_->options.kubeMinor;
+}
+std::uint64_t ApiServer::requestCount() const {
+    return impl_->requests;
+}
 
 }  // namespace mcpsim::apiserver

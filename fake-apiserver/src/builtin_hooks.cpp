@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <regex>
 
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "selectors.hpp"
 
 namespace mcpsim::apiserver {
@@ -60,10 +60,13 @@ const Json* at(const Json& obj, const std::string& dotted) {
     return cur;
 }
 
-bool isBase64(const std::string& s) { return core::base64Decode(s).has_value(); }
+bool isBase64(const std::string& s) {
+    return core::base64Decode(s).has_value();
+}
 
 const std::regex& dns1123Subdomain() {
-    static const std::regex re("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+    static const std::regex re(
+        "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
     return re;
 }
 const std::regex& dns1123Label() {
@@ -150,7 +153,8 @@ void applyBuiltinDefaults(const ResourceType& type, Json& object, const Json* ol
         if (auto sd = object.find("stringData"); sd != object.end()) {
             if (sd->is_object()) {
                 for (auto it = sd->begin(); it != sd->end(); ++it) {
-                    if (it->is_string()) object["data"][it.key()] = core::base64Encode(it->get<std::string>());
+                    if (it->is_string())
+                        object["data"][it.key()] = core::base64Encode(it->get<std::string>());
                 }
             }
             object.erase("stringData");
@@ -199,10 +203,9 @@ void validateBuiltin(const ResourceType& type, const Json& object, const Json* o
             const Json* a = at(object, path);
             const Json* b = at(*old, path);
             if ((a ? *a : Json()) != (b ? *b : Json())) {
-                errs.push_back({"FieldValueInvalid",
-                                "Invalid value: " + (a ? a->dump() : "null") +
-                                    ": field is immutable",
-                                path});
+                errs.push_back(
+                    {"FieldValueInvalid",
+                     "Invalid value: " + (a ? a->dump() : "null") + ": field is immutable", path});
             }
         }
     }
@@ -240,11 +243,12 @@ void validateBuiltin(const ResourceType& type, const Json& object, const Json* o
         if (sel && sel->is_object()) {
             LabelSelector selector = LabelSelector::fromLabelSelectorJson(*sel);
             if (selector.empty()) {
-                errs.push_back({"FieldValueInvalid",
-                                "Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), "
-                                "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty "
-                                "selector is invalid for deployment",
-                                "spec.selector"});
+                errs.push_back(
+                    {"FieldValueInvalid",
+                     "Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), "
+                     "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty "
+                     "selector is invalid for deployment",
+                     "spec.selector"});
             } else if (!selector.matches(labels ? *labels : Json())) {
                 std::string shown = "map[string]string{";
                 bool first = true;
@@ -255,16 +259,16 @@ void validateBuiltin(const ResourceType& type, const Json& object, const Json* o
                     }
                 }
                 shown += "}";
-                errs.push_back({"FieldValueInvalid",
-                                "Invalid value: " + shown + ": `selector` does not match template `labels`",
-                                "spec.template.metadata.labels"});
+                errs.push_back(
+                    {"FieldValueInvalid",
+                     "Invalid value: " + shown + ": `selector` does not match template `labels`",
+                     "spec.template.metadata.labels"});
             }
         }
-        if (const Json* r = at(object, "spec.replicas"); r && r->is_number_integer() &&
-                                                          r->get<long long>() < 0) {
+        if (const Json* r = at(object, "spec.replicas");
+            r && r->is_number_integer() && r->get<long long>() < 0) {
             errs.push_back({"FieldValueInvalid",
-                            "Invalid value: " + r->dump() +
-                                ": must be greater than or equal to 0",
+                            "Invalid value: " + r->dump() + ": must be greater than or equal to 0",
                             "spec.replicas"});
         }
     }

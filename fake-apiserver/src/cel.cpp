@@ -6,7 +6,7 @@
 
 #include "cel.hpp"
 
-#include "mcpsim/core/go_quote.hpp"
+#include "mcpsim/core/go_format.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -150,24 +150,6 @@ const std::set<std::string, std::less<>>& reservedWords() {
         "as",  "break", "const",   "continue",  "else",   "for", "function", "if",   "import",
         "let", "loop",  "package", "namespace", "return", "var", "void",     "while"};
     return words;
-}
-
-void appendUtf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
 }
 
 class Lexer {
@@ -465,15 +447,15 @@ class Lexer {
                     break;
                 case 'x':
                 case 'X':
-                    appendUtf8(out, hexValue(2, escPos));
+                    core::goAppendRune(out, hexValue(2, escPos));
                     break;
                 case 'u':
-                    appendUtf8(out, hexValue(4, escPos));
+                    core::goAppendRune(out, hexValue(4, escPos));
                     break;
                 case 'U': {
                     std::uint32_t cp = hexValue(8, escPos);
                     if (cp > 0x10FFFF) fail(escPos, "Syntax error: invalid unicode code point");
-                    appendUtf8(out, cp);
+                    core::goAppendRune(out, cp);
                     break;
                 }
                 default:
@@ -487,7 +469,7 @@ class Lexer {
                             v = v * 8 + static_cast<std::uint32_t>(d - '0');
                             ++i_;
                         }
-                        appendUtf8(out, v);
+                        core::goAppendRune(out, v);
                         break;
                     }
                     fail(escPos, "Syntax error: invalid escape sequence");
@@ -1202,41 +1184,6 @@ std::size_t codePointCount(const std::string& s) {
     return n;
 }
 
-// Go's strconv.FormatFloat(v, 'g', -1, 64), which cel-go uses for string(double).
-std::string goFormatG(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-    if (v == 0) return std::signbit(v) ? "-0" : "0";
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-    std::string sci(buf, res.ptr);
-    bool neg = sci[0] == '-';
-    if (neg) sci.erase(0, 1);
-    std::size_t ePos = sci.find('e');
-    std::string digits = sci.substr(0, ePos);
-    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-    int exp = std::stoi(sci.substr(ePos + 1));
-    std::string out = neg ? "-" : "";
-    if (exp < -4 || exp >= 6) {  // Go uses precision 6 for this decision in shortest mode
-        out += digits[0];
-        if (digits.size() > 1) out += "." + digits.substr(1);
-        out += exp < 0 ? "e-" : "e+";
-        std::string e = std::to_string(std::abs(exp));
-        if (e.size() < 2) e = "0" + e;
-        return out + e;
-    }
-    int dp = exp + 1;  // digits before the decimal point
-    if (dp <= 0) {
-        out += "0." + std::string(static_cast<std::size_t>(-dp), '0') + digits;
-    } else if (static_cast<std::size_t>(dp) >= digits.size()) {
-        out += digits + std::string(static_cast<std::size_t>(dp) - digits.size(), '0');
-    } else {
-        out += digits.substr(0, static_cast<std::size_t>(dp)) + "." +
-               digits.substr(static_cast<std::size_t>(dp));
-    }
-    return out;
-}
-
 // Kubernetes escapes property names that are not CEL identifiers: "__dash__" is "-", "__dot__"
 // is ".", "__slash__" is "/", "__underscores__" is "__", and "__if__" etc. stand for reserved
 // words. Returns nullopt for an invalid escape sequence.
@@ -1599,7 +1546,8 @@ class Evaluator {
         if (v.is_string()) return v;
         if (isInt(v)) return std::to_string(asInt(v));
         if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
-        if (v.is_number_float()) return goFormatG(v.get<double>());
+        if (v.is_number_float())
+            return core::goFormatFloat(v.get<double>());  // cel-go's string(double)
         if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
         noOverload("string", {&v});
     }

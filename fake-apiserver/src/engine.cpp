@@ -5,6 +5,7 @@
 
 #include "builtin_hooks.hpp"
 #include "managed_fields.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "patch.hpp"
 #include "selectors.hpp"
 

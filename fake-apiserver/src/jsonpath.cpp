@@ -1,6 +1,6 @@
 #include "jsonpath.hpp"
 
-#include "mcpsim/core/go_quote.hpp"
+#include "mcpsim/core/go_format.hpp"
 
 #include <unordered_map>
 
@@ -103,41 +103,6 @@ std::string quoteRune(std::int32_t r, std::string_view utf8) {
     return std::string(buf) + " '" + std::string(utf8) + "'";
 }
 
-void appendUtf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
-
-// Decodes one UTF-8 sequence; invalid bytes decode as U+FFFD of width 1, like Go.
-std::int32_t decodeRune(std::string_view s, std::size_t& width) {
-    auto b0 = static_cast<unsigned char>(s[0]);
-    width = 1;
-    if (b0 < 0x80) return b0;
-    std::size_t n = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 0;
-    if (n == 0 || s.size() < n) return 0xFFFD;
-    std::uint32_t cp = b0 & (0x7F >> n);
-    for (std::size_t k = 1; k < n; ++k) {
-        auto b = static_cast<unsigned char>(s[k]);
-        if ((b & 0xC0) != 0x80) return 0xFFFD;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    width = n;
-    return static_cast<std::int32_t>(cp);
-}
-
 // Go's strconv.UnquoteExtend: like strconv.Unquote but also for single-quoted strings.
 std::string unquoteExtend(const std::string& s) {
     const PathError syntax{"unquote string " + s + " error invalid syntax"};
@@ -183,12 +148,12 @@ std::string unquoteExtend(const std::string& s) {
                 out.push_back(static_cast<char>(hex(2)));
                 break;
             case 'u':
-                appendUtf8(out, hex(4));
+                core::goAppendRune(out, hex(4));
                 break;
             case 'U': {
                 std::uint32_t cp = hex(8);
                 if (cp > 0x10FFFF) throw syntax;
-                appendUtf8(out, cp);
+                core::goAppendRune(out, cp);
                 break;
             }
             case '\'':
@@ -292,7 +257,8 @@ class Parser {
             width_ = 0;
             return kEof;
         }
-        std::int32_t r = decodeRune(std::string_view(in_).substr(pos_), width_);
+        std::int32_t r = static_cast<std::int32_t>(
+            core::goDecodeRune(std::string_view(in_).substr(pos_), width_));
         pos_ += width_;
         return r;
     }
@@ -768,177 +734,6 @@ std::vector<Node> parsePath(const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // Go formatting helpers
 
-struct ShortestDigits {
-    bool negative = false;
-    std::string digits;  // significant digits, no leading zeros
-    int exp = 0;         // decimal exponent of the first digit
-};
-
-ShortestDigits shortestDigits(double v) {
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-    std::string sci(buf, res.ptr);
-    ShortestDigits d;
-    if (sci[0] == '-') {
-        d.negative = true;
-        sci.erase(0, 1);
-    }
-    std::size_t ePos = sci.find('e');
-    d.digits = sci.substr(0, ePos);
-    d.digits.erase(std::remove(d.digits.begin(), d.digits.end(), '.'), d.digits.end());
-    d.exp = std::stoi(sci.substr(ePos + 1));
-    return d;
-}
-
-std::string layoutFixed(const ShortestDigits& d) {
-    std::string out = d.negative ? "-" : "";
-    int dp = d.exp + 1;
-    if (dp <= 0) {
-        out += "0." + std::string(static_cast<std::size_t>(-dp), '0') + d.digits;
-    } else if (static_cast<std::size_t>(dp) >= d.digits.size()) {
-        out += d.digits + std::string(static_cast<std::size_t>(dp) - d.digits.size(), '0');
-    } else {
-        out += d.digits.substr(0, static_cast<std::size_t>(dp)) + "." +
-               d.digits.substr(static_cast<std::size_t>(dp));
-    }
-    return out;
-}
-
-std::string layoutExp(const ShortestDigits& d, bool twoDigitExponent) {
-    std::string out = d.negative ? "-" : "";
-    out += d.digits[0];
-    if (d.digits.size() > 1) out += "." + d.digits.substr(1);
-    out += d.exp < 0 ? "e-" : "e+";
-    std::string e = std::to_string(std::abs(d.exp));
-    if (twoDigitExponent && e.size() < 2) e = "0" + e;
-    return out + e;
-}
-
-// fmt.Fprint of a float64 (%v, i.e. strconv 'g' with the shortest precision).
-std::string goPrintFloat(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-    if (v == 0) return std::signbit(v) ? "-0" : "0";
-    ShortestDigits d = shortestDigits(v);
-    return d.exp < -4 || d.exp >= 6 ? layoutExp(d, true) : layoutFixed(d);
-}
-
-// encoding/json's float64 encoding.
-std::string goJsonFloat(double v) {
-    if (!std::isfinite(v)) return "null";  // Go fails to marshal these; never in stored objects
-    if (v == 0) return std::signbit(v) ? "-0" : "0";
-    double a = std::fabs(v);
-    ShortestDigits d = shortestDigits(v);
-    return a < 1e-6 || a >= 1e21 ? layoutExp(d, false) : layoutFixed(d);
-}
-
-// encoding/json string encoding with its default HTML escaping.
-void goJsonString(const std::string& s, std::string& out) {
-    static const char* hex = "0123456789abcdef";
-    out.push_back('"');
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            switch (c) {
-                case '"':
-                    out += "\\\"";
-                    break;
-                case '\\':
-                    out += "\\\\";
-                    break;
-                case '\b':
-                    out += "\\b";
-                    break;
-                case '\f':
-                    out += "\\f";
-                    break;
-                case '\n':
-                    out += "\\n";
-                    break;
-                case '\r':
-                    out += "\\r";
-                    break;
-                case '\t':
-                    out += "\\t";
-                    break;
-                default:
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-                        out += "\\u00";
-                        out.push_back(hex[c >> 4]);
-                        out.push_back(hex[c & 0xF]);
-                    } else {
-                        out.push_back(static_cast<char>(c));
-                    }
-            }
-            ++i;
-            continue;
-        }
-        std::size_t width = 0;
-        std::int32_t r = decodeRune(std::string_view(s).substr(i), width);
-        if (r == 0xFFFD && width == 1) {
-            out += "\\ufffd";
-        } else if (r == 0x2028 || r == 0x2029) {
-            out += r == 0x2028 ? "\\u2028" : "\\u2029";
-        } else {
-            out.append(s, i, width);
-        }
-        i += width;
-    }
-    out.push_back('"');
-}
-
-void goJsonMarshal(const json& v, std::string& out) {
-    switch (v.type()) {
-        case json::value_t::null:
-            out += "null";
-            break;
-        case json::value_t::boolean:
-            out += v.get<bool>() ? "true" : "false";
-            break;
-        case json::value_t::number_integer:
-            out += std::to_string(v.get<std::int64_t>());
-            break;
-        case json::value_t::number_unsigned:
-            out += std::to_string(v.get<std::uint64_t>());
-            break;
-        case json::value_t::number_float:
-            out += goJsonFloat(v.get<double>());
-            break;
-        case json::value_t::string:
-            goJsonString(v.get_ref<const std::string&>(), out);
-            break;
-        case json::value_t::array: {
-            out.push_back('[');
-            bool first = true;
-            for (const auto& item : v) {
-                if (!first) out.push_back(',');
-                first = false;
-                goJsonMarshal(item, out);
-            }
-            out.push_back(']');
-            break;
-        }
-        case json::value_t::object: {
-            // nlohmann keeps object keys sorted bytewise, which is Go's map key order too.
-            out.push_back('{');
-            bool first = true;
-            for (auto it = v.begin(); it != v.end(); ++it) {
-                if (!first) out.push_back(',');
-                first = false;
-                goJsonString(it.key(), out);
-                out.push_back(':');
-                goJsonMarshal(it.value(), out);
-            }
-            out.push_back('}');
-            break;
-        }
-        default:
-            out += "null";
-            break;
-    }
-}
-
 // jsonpath PrintResults for a single value: lists and maps as JSON, scalars with fmt.Fprint.
 std::string printValue(const json& v) {
     switch (v.type()) {
@@ -953,11 +748,9 @@ std::string printValue(const json& v) {
         case json::value_t::number_unsigned:
             return std::to_string(v.get<std::uint64_t>());
         case json::value_t::number_float:
-            return goPrintFloat(v.get<double>());
+            return core::goFormatFloat(v.get<double>());
         default: {
-            std::string out;
-            goJsonMarshal(v, out);
-            return out;
+            return core::goJsonMarshal(v);
         }
     }
 }
@@ -970,126 +763,10 @@ std::int64_t goTruncate(double d) {
     return static_cast<std::int64_t>(d);
 }
 
-// time.Parse(time.RFC3339, s) -> seconds and nanoseconds since the Unix epoch.
-struct ParsedTime {
-    std::int64_t seconds = 0;
-    std::int64_t nanos = 0;
-};
-
-std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-std::optional<ParsedTime> parseRfc3339(const std::string& s) {
-    std::size_t i = 0;
-    auto digits = [&](std::size_t n, int& out) {
-        if (i + n > s.size()) return false;
-        out = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            char c = s[i + k];
-            if (c < '0' || c > '9') return false;
-            out = out * 10 + (c - '0');
-        }
-        i += n;
-        return true;
-    };
-    auto literal = [&](char c) {
-        if (i >= s.size() || s[i] != c) return false;
-        ++i;
-        return true;
-    };
-    int year, month, day, hour, minute, second;
-    if (!digits(4, year) || !literal('-') || !digits(2, month) || !literal('-') ||
-        !digits(2, day) || !literal('T') || !digits(2, hour) || !literal(':') ||
-        !digits(2, minute) || !literal(':') || !digits(2, second)) {
-        return std::nullopt;
-    }
-    static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] ||
-        (month == 2 && day == 29 && !leap) || hour > 23 || minute > 59 || second > 59) {
-        return std::nullopt;
-    }
-    std::int64_t nanos = 0;
-    // Go accepts a fractional second even though the RFC3339 layout does not spell one.
-    if (i < s.size() && (s[i] == '.' || s[i] == ',') && i + 1 < s.size() && s[i + 1] >= '0' &&
-        s[i + 1] <= '9') {
-        ++i;
-        int count = 0;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-            if (count < 9) nanos = nanos * 10 + (s[i] - '0');
-            ++count;
-            ++i;
-        }
-        for (int k = count; k < 9; ++k) nanos *= 10;
-    }
-    int offset = 0;
-    if (literal('Z')) {
-        offset = 0;
-    } else {
-        if (i >= s.size() || (s[i] != '+' && s[i] != '-')) return std::nullopt;
-        int sign = s[i] == '-' ? -1 : 1;
-        ++i;
-        int oh, om;
-        if (!digits(2, oh) || !literal(':') || !digits(2, om) || oh > 23 || om > 59) {
-            return std::nullopt;
-        }
-        offset = sign * (oh * 3600 + om * 60);
-    }
-    if (i != s.size()) return std::nullopt;
-    ParsedTime t;
-    t.seconds =
-        daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-        hour * 3600 + minute * 60 + second - offset;
-    t.nanos = nanos;
-    return t;
-}
-
-// apimachinery duration.HumanDuration, the Age format of kubectl and the API server.
-std::string humanDuration(std::chrono::nanoseconds d) {
-    const std::int64_t ns = d.count();
-    // int(d.Seconds()) truncates toward zero; up to 2 s in the future still counts as "now".
-    const auto seconds = static_cast<std::int64_t>(static_cast<double>(ns) / 1e9);
-    if (seconds < -1) return "<invalid>";
-    if (seconds < 0) return "0s";
-    if (seconds < 60 * 2) return std::to_string(seconds) + "s";
-    const std::int64_t minutes = ns / 60'000'000'000LL;
-    if (minutes < 10) {
-        std::int64_t s = (ns / 1'000'000'000LL) % 60;
-        if (s == 0) return std::to_string(minutes) + "m";
-        return std::to_string(minutes) + "m" + std::to_string(s) + "s";
-    }
-    if (minutes < 60 * 3) return std::to_string(minutes) + "m";
-    const std::int64_t hours = ns / 3'600'000'000'000LL;
-    if (hours < 8) {
-        std::int64_t m = minutes % 60;
-        if (m == 0) return std::to_string(hours) + "h";
-        return std::to_string(hours) + "h" + std::to_string(m) + "m";
-    }
-    if (hours < 48) return std::to_string(hours) + "h";
-    if (hours < 24 * 8) {
-        std::int64_t h = hours % 24;
-        if (h == 0) return std::to_string(hours / 24) + "d";
-        return std::to_string(hours / 24) + "d" + std::to_string(h) + "h";
-    }
-    if (hours < 24 * 365 * 2) return std::to_string(hours / 24) + "d";
-    if (hours < 24 * 365 * 8) {
-        std::int64_t dy = (hours / 24) % 365;
-        if (dy == 0) return std::to_string(hours / 24 / 365) + "y";
-        return std::to_string(hours / 24 / 365) + "y" + std::to_string(dy) + "d";
-    }
-    return std::to_string(hours / 24 / 365) + "y";
-}
-
 std::string dateCell(const std::string& value, PrinterClock now) {
     // metav1.Time.UnmarshalQueryParameter: "" and "null" are the zero time.
     if (value.empty() || value == "null") return "<unknown>";
-    auto t = parseRfc3339(value);
+    auto t = core::parseRfc3339Unix(value);
     if (!t) return "<invalid>";
     constexpr std::int64_t kZeroTimeSeconds = -62135596800;  // 0001-01-01T00:00:00Z
     if (t->seconds == kZeroTimeSeconds && t->nanos == 0) return "<unknown>";
@@ -1100,7 +777,7 @@ std::string dateCell(const std::string& value, PrinterClock now) {
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     d = std::clamp<__int128>(d, kMin, kMax);
-    return humanDuration(std::chrono::nanoseconds(static_cast<std::int64_t>(d)));
+    return core::humanDuration(std::chrono::nanoseconds(static_cast<std::int64_t>(d)));
 }
 
 }  // namespace

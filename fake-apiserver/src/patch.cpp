@@ -1,7 +1,7 @@
 #include "patch.hpp"
 
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/go_json.hpp"
-#include "mcpsim/core/go_quote.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -82,83 +82,7 @@ std::string childPath(const std::string& parent, const std::string& key) {
 }
 
 // ---- Go formatting -----------------------------------------------------------------------------
-// Error texts embed Go-formatted values; these reproduce the formats for JSON-shaped data.
-
-// fmt's %v of a float64: shortest digits, exponent form below 1e-4 and from 1e21.
-std::string goFloat(double value) {
-    if (value == 0) return std::signbit(value) ? "-0" : "0";
-    char buffer[64];
-    const auto result =
-        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
-    std::string scientific(buffer, result.ptr);
-    std::string sign;
-    if (scientific[0] == '-') {
-        sign = "-";
-        scientific.erase(0, 1);
-    }
-    const auto ePos = scientific.find('e');
-    const int exponent = std::stoi(scientific.substr(ePos + 1));
-    std::string digits = scientific.substr(0, ePos);
-    digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-    std::string out;
-    if (exponent < -4 || exponent >= 21) {
-        out = digits.substr(0, 1);
-        if (digits.size() > 1) out += "." + digits.substr(1);
-        const int magnitude = std::abs(exponent);
-        out += exponent < 0 ? "e-" : "e+";
-        if (magnitude < 10) out += "0";
-        out += std::to_string(magnitude);
-    } else if (exponent >= 0) {
-        const auto integerDigits = static_cast<std::size_t>(exponent) + 1;
-        if (digits.size() <= integerDigits) {
-            out = digits + std::string(integerDigits - digits.size(), '0');
-        } else {
-            out = digits.substr(0, integerDigits) + "." + digits.substr(integerDigits);
-        }
-    } else {
-        out = "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
-    }
-    return sign + out;
-}
-
-// fmt's %v of the value as Go decodes it into interface{} (maps print with sorted keys, which is
-// also nlohmann's order).
-std::string goValue(const json& value) {
-    switch (value.type()) {
-        case json::value_t::null:
-            return "<nil>";
-        case json::value_t::boolean:
-            return value.get<bool>() ? "true" : "false";
-        case json::value_t::number_integer:
-            return std::to_string(value.get<std::int64_t>());
-        case json::value_t::number_unsigned:
-            return std::to_string(value.get<std::uint64_t>());
-        case json::value_t::number_float:
-            return goFloat(value.get<double>());
-        case json::value_t::string:
-            return value.get<std::string>();
-        case json::value_t::array: {
-            std::string out = "[";
-            for (std::size_t i = 0; i < value.size(); ++i) {
-                if (i > 0) out += " ";
-                out += goValue(value[i]);
-            }
-            return out + "]";
-        }
-        case json::value_t::object: {
-            std::string out = "map[";
-            bool first = true;
-            for (const auto& [key, member] : value.items()) {
-                if (!first) out += " ";
-                first = false;
-                out += key + ":" + goValue(member);
-            }
-            return out + "]";
-        }
-        default:
-            return value.dump();
-    }
-}
+// Error texts embed Go-formatted values (core::goFormatValue is fmt's %v of decoded JSON).
 
 // reflect.TypeOf(v).String() as mergepatch.ErrBadArgType prints it.
 std::string goTypeName(const json& value) {
@@ -175,6 +99,8 @@ std::string goTypeName(const json& value) {
             return "bool";
         case json::value_t::number_float:
             return "float64";
+        case json::value_t::number_unsigned:  // past int64 Kubernetes decodes a float64
+            return value.get<std::uint64_t>() > std::uint64_t{INT64_MAX} ? "float64" : "int64";
         default:
             return "int64";
     }
@@ -184,8 +110,9 @@ std::string goTypeName(const json& value) {
 std::string goPercentS(const json& value) {
     if (value.is_string()) return value.get<std::string>();
     if (value.is_null()) return "%!s(<nil>)";
-    if (value.is_primitive()) return "%!s(" + goTypeName(value) + "=" + goValue(value) + ")";
-    return goValue(value);
+    if (value.is_primitive())
+        return "%!s(" + goTypeName(value) + "=" + core::goFormatValue(value) + ")";
+    return core::goFormatValue(value);
 }
 
 // The JSON kind encoding/json names in an UnmarshalTypeError.
@@ -658,13 +585,14 @@ int structuralKind(const json& value) {
 }
 
 std::string noMergeKey(const json& item, const std::string& mergeKey) {
-    return "map: " + goValue(item) + " does not contain declared merge key: " + mergeKey;
+    return "map: " + core::goFormatValue(item) +
+           " does not contain declared merge key: " + mergeKey;
 }
 std::string badArgType(const std::string& expected, const json& actual) {
     return "expected a " + expected + ", but received a " + goTypeName(actual);
 }
 std::string unknownPatchType(const json& directive, const json& map) {
-    return "unknown patch type: " + goPercentS(directive) + " in map: " + goValue(map);
+    return "unknown patch type: " + goPercentS(directive) + " in map: " + core::goFormatValue(map);
 }
 
 // "$setElementOrder/containers" -> "containers"; a missing slash is the directive's format error.
@@ -686,7 +614,7 @@ void checkElementKinds(const json& original, const json& patch) {
                 shared = kind;
             } else if (*shared != kind) {
                 failPassedThrough("list element types are not identical: " +
-                                  goValue(json::array({original, patch})));
+                                  core::goFormatValue(json::array({original, patch})));
             }
         }
     }
@@ -990,9 +918,9 @@ class StrategicMerger {
             ++orderIndex;
         }
         if (itemIndex < items.size()) {
-            failPassedThrough("The order in patch list:\n" + goValue(patchList) +
+            failPassedThrough("The order in patch list:\n" + core::goFormatValue(patchList) +
                               "\n doesn't match " + kSetElementOrderPrefix + " list:\n" +
-                              goValue(order) + "\n");
+                              core::goFormatValue(order) + "\n");
         }
     }
 

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "api_server_impl.hpp"
+#include "mcpsim/core/go_format.hpp"
 
 namespace mcpsim::apiserver {
 
@@ -59,8 +60,8 @@ void ApiServer::Impl::serveLogs(const http::Request& req, const ResourceRequest&
         badRequest("container \"" + container + "\" in pod \"" + podName +
                    "\" is waiting to start: ContainerCreating");
     }
-    std::string source = pod.value("/metadata/annotations/mcpsim.io~1log-source"_json_pointer,
-                                   std::string());
+    std::string source =
+        pod.value("/metadata/annotations/mcpsim.io~1log-source"_json_pointer, std::string());
     if (source.empty()) source = ApiServer::defaultLogSource(rr.ns, podName, container);
     const bool timestamps = req.query("timestamps").value_or("") == "true";
     auto format = [timestamps](const core::LogLine& l) {
@@ -73,7 +74,8 @@ void ApiServer::Impl::serveLogs(const http::Request& req, const ResourceRequest&
         if (n >= 0 && static_cast<std::size_t>(n) < lines.size()) start = lines.size() - n;
     }
     if (auto since = req.query("sinceSeconds")) {
-        const core::WallTime cutoff = rt.clock().now() - std::chrono::seconds(std::strtol(since->c_str(), nullptr, 10));
+        const core::WallTime cutoff =
+            rt.clock().now() - std::chrono::seconds(std::strtol(since->c_str(), nullptr, 10));
         while (start < lines.size() && lines[start].time < cutoff) ++start;
     }
     std::string body;

@@ -1,5 +1,7 @@
 #include "protobuf_decode.hpp"
 
+#include "mcpsim/core/go_format.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -157,61 +159,14 @@ uint64_t readVarint(WireType wt, WireReader& reader) {
 
 // nlohmann::json::dump() throws on invalid UTF-8, so reject it here with a protobuf error.
 std::string_view checkUtf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<uint8_t>(s[i]);
-        size_t extra = 0;
-        uint32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1, cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2, cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3, cp = c & 0x07;
-        } else {
+    for (size_t i = 0; i < s.size();) {
+        size_t width = 0;
+        if (core::goDecodeRune(s.substr(i), width) == 0xFFFD && width == 1) {
             throw ProtobufError("string is not valid UTF-8");
         }
-        if (s.size() - i <= extra) throw ProtobufError("string is not valid UTF-8");
-        for (size_t k = 1; k <= extra; ++k) {
-            auto cc = static_cast<uint8_t>(s[i + k]);
-            if ((cc & 0xc0) != 0x80) throw ProtobufError("string is not valid UTF-8");
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < kMinForLength[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            throw ProtobufError("string is not valid UTF-8");
-        }
-        i += extra + 1;
+        i += width;
     }
     return s;
-}
-
-std::string base64(std::string_view in) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                     static_cast<uint8_t>(in[i + 2]);
-        out += kAlphabet[(n >> 18) & 63];
-        out += kAlphabet[(n >> 12) & 63];
-        out += kAlphabet[(n >> 6) & 63];
-        out += kAlphabet[n & 63];
-    }
-    if (size_t rest = in.size() - i; rest > 0) {
-        uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-        if (rest == 2) n |= static_cast<uint8_t>(in[i + 1]) << 8;
-        out += kAlphabet[(n >> 18) & 63];
-        out += kAlphabet[(n >> 12) & 63];
-        out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -234,17 +189,7 @@ json decodeTime(std::string_view data) {
     if (seconds < kYear0 || seconds >= kYear10000) {
         throw ProtobufError("timestamp " + std::to_string(seconds) + " is outside years 0-9999");
     }
-    using namespace std::chrono;
-    sys_seconds tp{std::chrono::seconds{seconds}};
-    auto day = floor<days>(tp);
-    year_month_day ymd{day};
-    hh_mm_ss hms{tp - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
+    return core::formatRfc3339(core::UnixTime{seconds, 0});
 }
 
 // intstr.IntOrString {1 type, 2 intVal, 3 strVal}: JSON is the number or the string.
@@ -1250,7 +1195,7 @@ class Decoder {
                 return std::string(checkUtf8(bytes));
             case Type::Bytes:
                 zero = bytes.empty();
-                return base64(bytes);
+                return core::base64Encode(bytes);
             case Type::Message:
                 return message(*f.message, bytes);
             case Type::Time:

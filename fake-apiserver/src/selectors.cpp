@@ -1,6 +1,6 @@
 #include "selectors.hpp"
 
-#include "mcpsim/core/go_quote.hpp"
+#include "mcpsim/core/go_format.hpp"
 
 #include <algorithm>
 #include <charconv>

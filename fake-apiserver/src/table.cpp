@@ -5,6 +5,7 @@
 
 #include "api_server_impl.hpp"
 #include "jsonpath.hpp"
+#include "mcpsim/core/go_format.hpp"
 
 namespace mcpsim::apiserver {
 
@@ -49,7 +50,8 @@ const std::map<std::string, Cell>& cellFunctions() {
          }},
         {"secretsCount",
          [](const Json& o, core::WallTime) {
-             return Json(o.contains("secrets") && o["secrets"].is_array() ? o["secrets"].size() : 0);
+             return Json(o.contains("secrets") && o["secrets"].is_array() ? o["secrets"].size()
+                                                                          : 0);
          }},
         {"serviceClusterIP",
          [](const Json& o, core::WallTime) {
@@ -62,7 +64,8 @@ const std::map<std::string, Cell>& cellFunctions() {
              if (type == "ExternalName") return Json(str(o, "/spec/externalName"_json_pointer));
              if (type == "LoadBalancer") {
                  std::string ips;
-                 for (const auto& in : o.value("/status/loadBalancer/ingress"_json_pointer, Json::array())) {
+                 for (const auto& in :
+                      o.value("/status/loadBalancer/ingress"_json_pointer, Json::array())) {
                      if (!ips.empty()) ips += ",";
                      ips += in.value("ip", in.value("hostname", ""));
                  }
@@ -99,7 +102,8 @@ const std::map<std::string, Cell>& cellFunctions() {
                      auto ports = subset.value("ports", Json::array());
                      if (ports.empty()) eps.push_back(a.value("ip", ""));
                      for (const auto& p : ports) {
-                         eps.push_back(a.value("ip", "") + ":" + std::to_string(p.value("port", 0)));
+                         eps.push_back(a.value("ip", "") + ":" +
+                                       std::to_string(p.value("port", 0)));
                      }
                  }
              }
@@ -113,7 +117,8 @@ const std::map<std::string, Cell>& cellFunctions() {
          [](const Json& o, core::WallTime) {
              std::size_t total = o.value("/spec/containers"_json_pointer, Json::array()).size();
              std::size_t ready = 0;
-             for (const auto& c : o.value("/status/containerStatuses"_json_pointer, Json::array())) {
+             for (const auto& c :
+                  o.value("/status/containerStatuses"_json_pointer, Json::array())) {
                  if (c.value("ready", false)) ++ready;
              }
              return Json(std::to_string(ready) + "/" + std::to_string(total));
@@ -123,7 +128,8 @@ const std::map<std::string, Cell>& cellFunctions() {
              if (o.contains("/metadata/deletionTimestamp"_json_pointer)) return Json("Terminating");
              std::string reason = str(o, "/status/reason"_json_pointer);
              if (reason.empty()) reason = str(o, "/status/phase"_json_pointer, "Pending");
-             for (const auto& c : o.value("/status/containerStatuses"_json_pointer, Json::array())) {
+             for (const auto& c :
+                  o.value("/status/containerStatuses"_json_pointer, Json::array())) {
                  if (c.contains("/state/waiting/reason"_json_pointer)) {
                      reason = c["state"]["waiting"]["reason"].get<std::string>();
                  } else if (c.contains("/state/terminated/reason"_json_pointer)) {
@@ -135,7 +141,8 @@ const std::map<std::string, Cell>& cellFunctions() {
         {"podRestarts",
          [](const Json& o, core::WallTime) {
              long long n = 0;
-             for (const auto& c : o.value("/status/containerStatuses"_json_pointer, Json::array())) {
+             for (const auto& c :
+                  o.value("/status/containerStatuses"_json_pointer, Json::array())) {
                  n += c.value("restartCount", 0);
              }
              return Json(std::to_string(n));
@@ -149,7 +156,8 @@ const std::map<std::string, Cell>& cellFunctions() {
         {"templateContainers",
          [](const Json& o, core::WallTime) {
              std::string out;
-             for (const auto& c : o.value("/spec/template/spec/containers"_json_pointer, Json::array())) {
+             for (const auto& c :
+                  o.value("/spec/template/spec/containers"_json_pointer, Json::array())) {
                  out += (out.empty() ? "" : ",") + c.value("name", std::string());
              }
              return Json(out);
@@ -157,14 +165,16 @@ const std::map<std::string, Cell>& cellFunctions() {
         {"templateImages",
          [](const Json& o, core::WallTime) {
              std::string out;
-             for (const auto& c : o.value("/spec/template/spec/containers"_json_pointer, Json::array())) {
+             for (const auto& c :
+                  o.value("/spec/template/spec/containers"_json_pointer, Json::array())) {
                  out += (out.empty() ? "" : ",") + c.value("image", std::string());
              }
              return Json(out);
          }},
         {"labelSelector",
          [](const Json& o, core::WallTime) {
-             std::string s = joinLabels(o.value("/spec/selector/matchLabels"_json_pointer, Json::object()));
+             std::string s =
+                 joinLabels(o.value("/spec/selector/matchLabels"_json_pointer, Json::object()));
              return Json(s.empty() ? "<none>" : s);
          }},
         {"eventLastSeen",
@@ -209,7 +219,8 @@ const std::map<std::string, Cell>& cellFunctions() {
              const Json labels = o.value("/metadata/labels"_json_pointer, Json::object());
              for (auto it = labels.begin(); it != labels.end(); ++it) {
                  const std::string& k = it.key();
-                 if (k.rfind(prefix, 0) == 0) roles += (roles.empty() ? "" : ",") + k.substr(prefix.size());
+                 if (k.rfind(prefix, 0) == 0)
+                     roles += (roles.empty() ? "" : ",") + k.substr(prefix.size());
              }
              return Json(roles.empty() ? "<none>" : roles);
          }},
@@ -247,7 +258,8 @@ const std::map<std::string, Cell>& cellFunctions() {
          }},
         {"bindingRole",
          [](const Json& o, core::WallTime) {
-             return Json(str(o, "/roleRef/kind"_json_pointer) + "/" + str(o, "/roleRef/name"_json_pointer));
+             return Json(str(o, "/roleRef/kind"_json_pointer) + "/" +
+                         str(o, "/roleRef/name"_json_pointer));
          }},
     };
     return fns;

@@ -5,6 +5,7 @@
 // and two mcpsim adds for fault tests (the upstream image has neither):
 //   hang                accepts every request and never answers it
 //   garbage             answers every POST with 200 application/json that is not JSON
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/runtime.hpp"
 #include "mock_support.hpp"
 #include "mocks.hpp"

@@ -1,5 +1,6 @@
 // custom-path: the upstream "test-custom-path-server" (Go SDK), serving MCP only at
 // /v1/special/mcp. Tools echo_custom, path_info and timestamp; "/" describes the server.
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/runtime.hpp"
 #include "mock_support.hpp"
 #include "mocks.hpp"

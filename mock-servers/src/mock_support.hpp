@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "mcpsim/core/clock.hpp"
-#include "mcpsim/core/go_quote.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/http/go_http.hpp"
 #include "mcpsim/core/http/message.hpp"
 #include "mcpsim/core/json.hpp"

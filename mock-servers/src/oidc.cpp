@@ -6,8 +6,8 @@
 // needs it to find the provider (unset: 500).
 #include <chrono>
 
-#include "mcpsim/core/base64.hpp"
 #include "mcpsim/core/clock.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/runtime.hpp"
 #include "mock_support.hpp"
 #include "mocks.hpp"

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/kube/controller.hpp"
 
 namespace mcpsim::mocks {

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/kube/controller.hpp"
 
 namespace mcpsim::sim {

@@ -11,7 +11,7 @@
 
 #include "../router/router.hpp"
 #include "broker_config.hpp"
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/http/go_http.hpp"
 #include "mcpsim/core/jwt.hpp"
 #include "served_tool.hpp"
@@ -611,10 +611,9 @@ struct Broker::Impl {
     OrderedJson toolsList(const Json& params, const Json& id, const Request& req) {
         std::string after;
         if (params.is_object() && params.contains("cursor") && params["cursor"].is_string()) {
-            auto decoded = core::base64Decode(params["cursor"].get<std::string>());
-            if (!decoded) {
-                return rpcError(id, -32602, "illegal base64 data at input byte 0");
-            }
+            std::string error;
+            auto decoded = core::base64Decode(params["cursor"].get<std::string>(), &error);
+            if (!decoded) return rpcError(id, -32602, error);
             after = *decoded;
         }
         brokerLog.info("FilterTools called",

@@ -1,7 +1,7 @@
 #include "config_secret.hpp"
 
 #include "../kinds.hpp"
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/yaml.hpp"
 
 namespace mcpsim::gateway {

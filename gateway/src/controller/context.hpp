@@ -3,6 +3,7 @@
 #include <string>
 
 #include "config_secret.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/kube/client.hpp"
 #include "mcpsim/core/log.hpp"
 #include "mcpsim/core/random.hpp"

@@ -4,7 +4,7 @@
 
 #include "../conditions.hpp"
 #include "../kinds.hpp"
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 
 namespace mcpsim::gateway {
 

@@ -2,6 +2,7 @@
 
 #include "../conditions.hpp"
 #include "../kinds.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/kube/controller.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
 
@@ -25,7 +26,8 @@ bool hostnamesIntersect(const std::string& listener, const std::string& route) {
     if (wild(listener) && !wild(route)) return suffixMatch(listener, route);
     if (wild(route) && !wild(listener)) return suffixMatch(route, listener);
     if (wild(listener) && wild(route)) {
-        return suffixMatch(listener, "x" + route.substr(1)) || suffixMatch(route, "x" + listener.substr(1));
+        return suffixMatch(listener, "x" + route.substr(1)) ||
+               suffixMatch(route, "x" + listener.substr(1));
     }
     return false;
 }
@@ -50,22 +52,31 @@ struct GatewayApiController::Impl {
           client(c),
           options(std::move(o)),
           log(runtime.clock(), runtime.logs(), options.logSource),
-          classes(rt, client, "gatewayclass", [this](const ObjectKey& k) { return reconcileClass(k); }, log),
-          gateways(rt, client, "gateway", [this](const ObjectKey& k) { return reconcileGateway(k); }, log),
-          routes(rt, client, "httproute", [this](const ObjectKey& k) { return reconcileRoute(k); }, log) {
+          classes(
+              rt, client, "gatewayclass", [this](const ObjectKey& k) { return reconcileClass(k); },
+              log),
+          gateways(
+              rt, client, "gateway", [this](const ObjectKey& k) { return reconcileGateway(k); },
+              log),
+          routes(
+              rt, client, "httproute", [this](const ObjectKey& k) { return reconcileRoute(k); },
+              log) {
         classes.forKind(kinds::kGatewayClass);
         gateways.forKind(kinds::kGateway)
-            .watches(kinds::kGatewayClass, [this](const ObjectEvent& e) { return gatewaysOfClass(e); })
+            .watches(kinds::kGatewayClass,
+                     [this](const ObjectEvent& e) { return gatewaysOfClass(e); })
             // Route status writes do not change attachment: only spec changes (and creates and
             // deletes) are counted again.
-            .watches(kinds::kHttpRoute, [this](const ObjectEvent& e) { return parentGateways(e); },
-                     core::kube::predicates::generationChanged);
+            .watches(
+                kinds::kHttpRoute, [this](const ObjectEvent& e) { return parentGateways(e); },
+                core::kube::predicates::generationChanged);
         routes.forKind(kinds::kHttpRoute)
             .watches(kinds::kGateway, [this](const ObjectEvent& e) { return routesOfGateway(e); })
             .watches(kinds::kService, [this](const ObjectEvent&) { return allRoutes(); })
             .watches(kinds::kReferenceGrant, [this](const ObjectEvent&) { return allRoutes(); })
-            .watches(kinds::kNamespace, [this](const ObjectEvent&) { return allRoutes(); },
-                     core::kube::predicates::resourceVersionChanged);
+            .watches(
+                kinds::kNamespace, [this](const ObjectEvent&) { return allRoutes(); },
+                core::kube::predicates::resourceVersionChanged);
     }
 
     std::string now() const { return core::formatRfc3339(rt.clock().now()); }
@@ -89,13 +100,14 @@ struct GatewayApiController::Impl {
             return ReconcileResult::done();
         }
         Json conds = cls.value("/status/conditions"_json_pointer, Json::array());
-        bool changed = setCondition(conds,
-                                    {{"type", "Accepted"},
-                                     {"status", "True"},
-                                     {"reason", "Accepted"},
-                                     {"message", "Handled by Istio controller"},
-                                     {"observedGeneration", cls["metadata"].value("generation", 0)}},
-                                    now());
+        bool changed =
+            setCondition(conds,
+                         {{"type", "Accepted"},
+                          {"status", "True"},
+                          {"reason", "Accepted"},
+                          {"message", "Handled by Istio controller"},
+                          {"observedGeneration", cls["metadata"].value("generation", 0)}},
+                         now());
         if (!changed) return ReconcileResult::done();
         cls["status"]["conditions"] = conds;
         auto r = client.updateStatus(cls, {"istio.io/gateway-controller"});
@@ -105,8 +117,10 @@ struct GatewayApiController::Impl {
     std::string addressFor(const ObjectKey& key) {
         auto it = addresses.find(key);
         if (it != addresses.end()) return it->second;
-        const std::string base = options.firstAddress.substr(0, options.firstAddress.rfind('.') + 1);
-        const int first = std::stoi(options.firstAddress.substr(options.firstAddress.rfind('.') + 1));
+        const std::string base =
+            options.firstAddress.substr(0, options.firstAddress.rfind('.') + 1);
+        const int first =
+            std::stoi(options.firstAddress.substr(options.firstAddress.rfind('.') + 1));
         std::string addr = base + std::to_string(first + static_cast<int>(addresses.size()));
         addresses[key] = addr;
         return addr;
@@ -125,10 +139,12 @@ struct GatewayApiController::Impl {
             if (!section.empty() && l.value("name", "") != section) continue;
             if (hasPort && l.value("port", 0L) != port) continue;
             parentMatched = true;
-            const std::string from = l.value("/allowedRoutes/namespaces/from"_json_pointer, std::string("Same"));
+            const std::string from =
+                l.value("/allowedRoutes/namespaces/from"_json_pointer, std::string("Same"));
             bool nsOk = from == "All" || (from == "Same" && routeNs == gwNs);
             if (from == "Selector") {
-                const Json want = l.value("/allowedRoutes/namespaces/selector/matchLabels"_json_pointer, Json::object());
+                const Json want = l.value(
+                    "/allowedRoutes/namespaces/selector/matchLabels"_json_pointer, Json::object());
                 const Json have = routeNsObj.value("/metadata/labels"_json_pointer, Json::object());
                 nsOk = true;
                 for (auto it = want.begin(); it != want.end(); ++it) {
@@ -141,12 +157,15 @@ struct GatewayApiController::Impl {
                 const std::string proto = l.value("protocol", "");
                 kindOk = proto == "HTTP" || proto == "HTTPS";
             }
-            for (const auto& k : kindsAllowed) kindOk = kindOk || k.value("kind", "") == "HTTPRoute";
+            for (const auto& k : kindsAllowed)
+                kindOk = kindOk || k.value("kind", "") == "HTTPRoute";
             if (!nsOk || !kindOk) continue;
             allowed = true;
             const Json hosts = route.value("/spec/hostnames"_json_pointer, Json::array());
             bool hostOk = hosts.empty();
-            for (const auto& h : hosts) hostOk = hostOk || hostnamesIntersect(l.value("hostname", ""), h.get<std::string>());
+            for (const auto& h : hosts)
+                hostOk =
+                    hostOk || hostnamesIntersect(l.value("hostname", ""), h.get<std::string>());
             if (!hostOk) continue;
             hostMatched = true;
             if (listenersOut) listenersOut->push_back(l.value("name", ""));
@@ -154,9 +173,12 @@ struct GatewayApiController::Impl {
         if (hostMatched) return {true, "Accepted", "Route was valid"};
         if (!parentMatched) {
             return {false, "NoMatchingParent",
-                    section.empty() ? "no listener matched" : "sectionName " + Json(section).dump() + " not found"};
+                    section.empty() ? "no listener matched"
+                                    : "sectionName " + Json(section).dump() + " not found"};
         }
-        if (!allowed) return {false, "NotAllowedByListeners", "hostnames matched parent hostname, but route is not allowed by the listeners"};
+        if (!allowed)
+            return {false, "NotAllowedByListeners",
+                    "hostnames matched parent hostname, but route is not allowed by the listeners"};
         return {false, "NoMatchingListenerHostname", "no hostnames matched parent hostname"};
     }
 
@@ -172,29 +194,34 @@ struct GatewayApiController::Impl {
                 if (kind == "Hostname" && group == "networking.istio.io") continue;
                 if (kind != "Service" || !group.empty()) {
                     return {false, "InvalidKind",
-                            "referencing unsupported backendRef: group \"" + group + "\" kind \"" + kind + "\""};
+                            "referencing unsupported backendRef: group \"" + group + "\" kind \"" +
+                                kind + "\""};
                 }
                 if (ns != routeNs && !serviceGranted(routeNs, ns, name)) {
                     return {false, "RefNotPermitted",
-                            "backendRef " + name + "/" + ns + " not accessible to a HTTPRoute in namespace \"" +
-                                routeNs + "\" (missing a ReferenceGrant?)"};
+                            "backendRef " + name + "/" + ns +
+                                " not accessible to a HTTPRoute in namespace \"" + routeNs +
+                                "\" (missing a ReferenceGrant?)"};
                 }
                 if (!client.get(kinds::kService, {ns, name}).ok()) {
-                    return {false, "BackendNotFound", "backend(" + name + "." + ns + ".svc.cluster.local) not found"};
+                    return {false, "BackendNotFound",
+                            "backend(" + name + "." + ns + ".svc.cluster.local) not found"};
                 }
             }
         }
         return {true, "ResolvedRefs", "All references resolved"};
     }
 
-    bool serviceGranted(const std::string& fromNs, const std::string& toNs, const std::string& name) {
+    bool serviceGranted(const std::string& fromNs, const std::string& toNs,
+                        const std::string& name) {
         auto grants = client.list(kinds::kReferenceGrant, {toNs});
         if (!grants.ok()) return false;
         for (const auto& g : grants.value()["items"]) {
             bool from = false, to = false;
             for (const auto& f : g.value("/spec/from"_json_pointer, Json::array())) {
-                from = from || (f.value("group", "") == kinds::kGatewayGroup && f.value("kind", "") == "HTTPRoute" &&
-                                f.value("namespace", "") == fromNs);
+                from = from ||
+                       (f.value("group", "") == kinds::kGatewayGroup &&
+                        f.value("kind", "") == "HTTPRoute" && f.value("namespace", "") == fromNs);
             }
             for (const auto& t : g.value("/spec/to"_json_pointer, Json::array())) {
                 to = to || (t.value("group", "").empty() && t.value("kind", "") == "Service" &&
@@ -238,19 +265,30 @@ struct GatewayApiController::Impl {
             if (ref.contains("port")) parentRef["port"] = ref["port"];
             Json conds = Json::array();
             for (const auto& p : parents) {
-                if (p.value("parentRef", Json()) == parentRef && p.value("controllerName", "") == controllerName) {
+                if (p.value("parentRef", Json()) == parentRef &&
+                    p.value("controllerName", "") == controllerName) {
                     conds = p.value("conditions", Json::array());
                 }
             }
             const Verdict v = attach(route, ref, gw.value(), routeNsObj, nullptr);
             const long long generation = route["metadata"].value("generation", 0LL);
-            setCondition(conds, {{"type", "Accepted"}, {"status", v.accepted ? "True" : "False"},
-                                 {"reason", v.reason}, {"message", v.message}, {"observedGeneration", generation}},
+            setCondition(conds,
+                         {{"type", "Accepted"},
+                          {"status", v.accepted ? "True" : "False"},
+                          {"reason", v.reason},
+                          {"message", v.message},
+                          {"observedGeneration", generation}},
                          now());
-            setCondition(conds, {{"type", "ResolvedRefs"}, {"status", refs.accepted ? "True" : "False"},
-                                 {"reason", refs.reason}, {"message", refs.message}, {"observedGeneration", generation}},
+            setCondition(conds,
+                         {{"type", "ResolvedRefs"},
+                          {"status", refs.accepted ? "True" : "False"},
+                          {"reason", refs.reason},
+                          {"message", refs.message},
+                          {"observedGeneration", generation}},
                          now());
-            result.push_back({{"parentRef", parentRef}, {"controllerName", controllerName}, {"conditions", conds}});
+            result.push_back({{"parentRef", parentRef},
+                              {"controllerName", controllerName},
+                              {"conditions", conds}});
         }
         if (result == parents) return ReconcileResult::done();
         if (result.empty() && !route.contains("status")) return ReconcileResult::done();
@@ -282,7 +320,8 @@ struct GatewayApiController::Impl {
                 auto nsIt = namespaces.find(routeNs);
                 if (nsIt == namespaces.end()) {
                     auto nsObj = client.get(kinds::kNamespace, {"", routeNs});
-                    nsIt = namespaces.emplace(routeNs, nsObj.ok() ? nsObj.value() : Json::object()).first;
+                    nsIt = namespaces.emplace(routeNs, nsObj.ok() ? nsObj.value() : Json::object())
+                               .first;
                 }
                 std::vector<std::string> listeners;
                 attach(route, ref, gw, nsIt->second, &listeners);
@@ -293,11 +332,20 @@ struct GatewayApiController::Impl {
         Json conds = status.value("conditions", Json::array());
         // The CRD's placeholder conditions are replaced by the controller's own.
         const std::string service = key.name + "-istio." + key.ns + ".svc.cluster.local";
-        setCondition(conds, {{"type", "Accepted"}, {"status", "True"}, {"reason", "Accepted"},
-                             {"message", "Resource accepted"}, {"observedGeneration", generation}}, now());
-        setCondition(conds, {{"type", "Programmed"}, {"status", "True"}, {"reason", "Programmed"},
-                             {"message", "Resource programmed, assigned to service(s) " + service},
-                             {"observedGeneration", generation}}, now());
+        setCondition(conds,
+                     {{"type", "Accepted"},
+                      {"status", "True"},
+                      {"reason", "Accepted"},
+                      {"message", "Resource accepted"},
+                      {"observedGeneration", generation}},
+                     now());
+        setCondition(conds,
+                     {{"type", "Programmed"},
+                      {"status", "True"},
+                      {"reason", "Programmed"},
+                      {"message", "Resource programmed, assigned to service(s) " + service},
+                      {"observedGeneration", generation}},
+                     now());
         Json listeners = Json::array();
         const Json oldListeners = status.value("listeners", Json::array());
         for (const auto& l : gw.value("/spec/listeners"_json_pointer, Json::array())) {
@@ -312,13 +360,19 @@ struct GatewayApiController::Impl {
                      {"Conflicted", "False", "NoConflicts", "No errors found"},
                      {"Programmed", "True", "Programmed", "No errors found"},
                      {"ResolvedRefs", "True", "ResolvedRefs", "No errors found"}}) {
-                setCondition(lconds, {{"type", type}, {"status", status2}, {"reason", reason},
-                                      {"message", message}, {"observedGeneration", generation}}, now());
+                setCondition(lconds,
+                             {{"type", type},
+                              {"status", status2},
+                              {"reason", reason},
+                              {"message", message},
+                              {"observedGeneration", generation}},
+                             now());
             }
             listeners.push_back({{"name", name},
                                  {"attachedRoutes", attached[name]},
-                                 {"supportedKinds", {{{"group", kinds::kGatewayGroup}, {"kind", "HTTPRoute"}},
-                                                     {{"group", kinds::kGatewayGroup}, {"kind", "GRPCRoute"}}}},
+                                 {"supportedKinds",
+                                  {{{"group", kinds::kGatewayGroup}, {"kind", "HTTPRoute"}},
+                                   {{"group", kinds::kGatewayGroup}, {"kind", "GRPCRoute"}}}},
                                  {"conditions", lconds}});
         }
         status["conditions"] = conds;
@@ -336,7 +390,8 @@ struct GatewayApiController::Impl {
         auto list = client.list(kinds::kGateway);
         if (!list.ok()) return keys;
         for (const auto& gw : list.value()["items"]) {
-            if (str(gw, "/spec/gatewayClassName") == str(*e.object, "/metadata/name")) keys.push_back(ObjectKey::ofObject(gw));
+            if (str(gw, "/spec/gatewayClassName") == str(*e.object, "/metadata/name"))
+                keys.push_back(ObjectKey::ofObject(gw));
         }
         return keys;
     }

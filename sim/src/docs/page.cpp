@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/json.hpp"
 #include "mcpsim/core/yaml.hpp"
 
@@ -38,15 +39,12 @@ std::chrono::milliseconds parseDuration(const Json& v, const std::string& where)
     if (v.is_number()) {
         return std::chrono::milliseconds(static_cast<long long>(v.get<double>() * 1000));
     }
-    static const std::regex re("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m)$");
-    std::smatch m;
     const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
-    if (!std::regex_match(text, m, re)) {
+    const auto d = core::goParseDuration(text);  // Go's syntax, as kubectl's --timeout
+    if (!d || d->count() < 0) {
         throw PageError(where + ": invalid duration \"" + text + "\" (want e.g. 500ms, 30s, 2m)");
     }
-    const double n = std::stod(m[1]);
-    const double ms = m[2] == "ms" ? n : m[2] == "s" ? n * 1000 : n * 60000;
-    return std::chrono::milliseconds(static_cast<long long>(ms));
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
 std::vector<LineExpectation> parseLines(const Json& v, const std::string& where) {
@@ -78,7 +76,8 @@ Expectation parseExpectation(const Json& obj, const std::string& path, const std
     Expectation e;
     e.source = path + ":" + std::to_string(firstLine);
     if (obj.is_null()) return e;
-    if (!obj.is_object()) fail(path, firstLine, "an expectation is a mapping of keys (exit, stdout, ...)");
+    if (!obj.is_object())
+        fail(path, firstLine, "an expectation is a mapping of keys (exit, stdout, ...)");
     for (auto it = obj.begin(); it != obj.end(); ++it) {
         const std::string& key = it.key();
         const std::string where = path + ":" + std::to_string(lineOfKey(body, firstLine, key));

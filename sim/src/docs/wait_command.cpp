@@ -1,6 +1,7 @@
 #include "mcpsim/sim/docs/wait_command.hpp"
 
-#include <regex>
+#include "mcpsim/core/go_format.hpp"
+
 #include <sstream>
 #include <vector>
 
@@ -48,24 +49,6 @@ std::optional<std::vector<std::string>> words(const std::string& line) {
     return out;
 }
 
-// Go durations as kubectl's --timeout takes them: 60s, 1m, 1m30s, 500ms, 1h.
-std::optional<std::chrono::milliseconds> goDuration(const std::string& text) {
-    static const std::regex part("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
-    if (text.empty()) return std::nullopt;
-    double ms = 0;
-    std::size_t consumed = 0;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), part);
-         it != std::sregex_iterator(); ++it) {
-        if (static_cast<std::size_t>(it->position()) != consumed) return std::nullopt;
-        consumed += static_cast<std::size_t>(it->length());
-        const double n = std::stod((*it)[1]);
-        const std::string unit = (*it)[2];
-        ms += unit == "ms" ? n : unit == "s" ? n * 1e3 : unit == "m" ? n * 6e4 : n * 3.6e6;
-    }
-    if (consumed != text.size()) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<long long>(ms));
-}
-
 }  // namespace
 
 bool WaitCommand::matches(const Json& c) const {
@@ -111,9 +94,10 @@ std::optional<WaitCommand> parseWaitCommand(const std::string& code) {
             }
             cmd.condition = cond;
         } else if (takeValue("--timeout")) {
-            auto d = goDuration(value);
+            // kubectl's --timeout is a Go duration (60s, 1m30s, 500ms).
+            auto d = core::goParseDuration(value);
             if (!d) return std::nullopt;
-            cmd.timeout = *d;
+            cmd.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*d);
         } else if (takeValue("-n") || takeValue("--namespace")) {
             cmd.ns = value;
         } else if (!a.empty() && a[0] == '-') {

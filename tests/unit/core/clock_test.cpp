@@ -31,17 +31,5 @@ TEST(VirtualClock, CancelledTimerNeverFires) {
     EXPECT_FALSE(fired);
 }
 
-TEST(TimeFormat, Rfc3339RoundTripsAndHumanDurationsMatchKubectl) {
-    auto t = parseRfc3339("2026-11-25T14:46:12Z");
-    ASSERT_TRUE(t.has_value());
-    EXPECT_EQ(formatRfc3339(*t), "2026-11-25T14:46:12Z");
-    EXPECT_EQ(formatRfc3339Nano(*t + std::chrono::milliseconds(120)), "2026-11-25T14:46:12.12Z");
-    EXPECT_FALSE(parseRfc3339("yesterday").has_value());
-    EXPECT_EQ(humanDuration(5s), "5s");
-    EXPECT_EQ(humanDuration(182s), "3m2s");
-    EXPECT_EQ(humanDuration(3h + 20min), "3h20m");
-    EXPECT_EQ(humanDuration(51h), "2d3h");
-}
-
 }  // namespace
 }  // namespace mcpsim::core

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "gateway_fixture_objects.hpp"
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/yaml.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"

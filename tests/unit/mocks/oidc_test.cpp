@@ -2,7 +2,7 @@
 // expiry measured on the world clock (which starts at 2026-01-01T00:00:00Z).
 #include <gtest/gtest.h>
 
-#include "mcpsim/core/base64.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mock_harness.hpp"
 
 namespace mcpsim::mocks::testing {

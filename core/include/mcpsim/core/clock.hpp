@@ -21,7 +21,7 @@ using SteadyTime = std::chrono::time_point<std::chrono::steady_clock, Duration>;
 
 // A scheduled callback. Dropping the handle does not cancel the timer; cancel() does.
 class TimerHandle {
-public:
+  public:
     struct State {
         bool cancelled = false;
         bool fired = false;
@@ -32,12 +32,12 @@ public:
     void cancel();
     bool pending() const { return state_ && !state_->cancelled && !state_->fired; }
 
-private:
+  private:
     std::shared_ptr<State> state_;
 };
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual WallTime now() const = 0;
     virtual SteadyTime steady() const = 0;
@@ -46,20 +46,20 @@ public:
 };
 
 class RealClock final : public Clock {
-public:
+  public:
     explicit RealClock(boost::asio::io_context& io) : io_(io) {}
     WallTime now() const override;
     SteadyTime steady() const override;
     TimerHandle schedule(Duration after, std::function<void()> fn) override;
     bool isVirtual() const override { return false; }
 
-private:
+  private:
     boost::asio::io_context& io_;
 };
 
 // Timers fire in (deadline, sequence) order, only from advance()/fireNext().
 class VirtualClock final : public Clock {
-public:
+  public:
     explicit VirtualClock(WallTime epoch);
     ~VirtualClock() override;
     WallTime now() const override;
@@ -82,18 +82,11 @@ public:
     // Fires every timer whose deadline has been reached. Returns how many fired.
     std::size_t fireDue();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
-// RFC 3339 with whole seconds and 'Z', as Kubernetes metav1.Time prints.
-std::string formatRfc3339(WallTime t);
-// RFC 3339 with nanoseconds, trailing zeros trimmed, as Go's time.RFC3339Nano prints.
-std::string formatRfc3339Nano(WallTime t);
-// Parses RFC 3339 (with optional fraction and Z or +hh:mm offset). Returns nullopt when invalid.
-std::optional<WallTime> parseRfc3339(const std::string& text);
-// Human duration as kubectl and the apiserver print ages: 5s, 3m2s, 2d3h, 400d.
-std::string humanDuration(Duration d);
+// Timestamps and durations as Go prints them are in go_format.hpp.
 
 }  // namespace mcpsim::core
