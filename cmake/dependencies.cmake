@@ -9,6 +9,7 @@ find_package(PkgConfig REQUIRED)
 # Debian's cpp-httplib is a compiled library built with OpenSSL/zlib/brotli support: its
 # compile definitions must match the library's or class layouts disagree.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 if(MCPSIM_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()

@@ -1,9 +1,9 @@
 #include "builtin_hooks.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include "mcpsim/core/go_format.hpp"
+#include "mcpsim/core/regex.hpp"
 #include "selectors.hpp"
 
 namespace mcpsim::apiserver {
@@ -64,17 +64,19 @@ bool isBase64(const std::string& s) {
     return core::base64Decode(s).has_value();
 }
 
-const std::regex& dns1123Subdomain() {
-    static const std::regex re(
-        "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+// RE2, not <regex>: libstdc++'s matcher recurses per character, so a long name would
+// exhaust the stack before the length check could reject it.
+const core::Regex& dns1123Subdomain() {
+    static const core::Regex re(
+        R"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)");
     return re;
 }
-const std::regex& dns1123Label() {
-    static const std::regex re("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+const core::Regex& dns1123Label() {
+    static const core::Regex re("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     return re;
 }
-const std::regex& dns1035Label() {
-    static const std::regex re("^[a-z]([-a-z0-9]*[a-z0-9])?$");
+const core::Regex& dns1035Label() {
+    static const core::Regex re("[a-z]([-a-z0-9]*[a-z0-9])?");
     return re;
 }
 
@@ -92,13 +94,13 @@ const char* kDns1035Msg =
     "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
 void checkLabels(const Json& md, std::vector<StatusCause>& errs) {
-    static const std::regex value("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
+    static const core::Regex value("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
     auto labels = md.find("labels");
     if (labels == md.end() || !labels->is_object()) return;
     for (auto it = labels->begin(); it != labels->end(); ++it) {
         if (!it->is_string()) continue;
         const std::string& v = it->get_ref<const std::string&>();
-        if (v.size() > 63 || !std::regex_match(v, value)) {
+        if (v.size() > 63 || !value.fullMatch(v)) {
             errs.push_back(StatusCause{
                 "FieldValueInvalid",
                 "Invalid value: " + Json(v).dump() +
@@ -122,7 +124,7 @@ void validateObjectMeta(const ResourceType& type, const Json& object,
                         "metadata.name"});
         return;
     }
-    const std::regex* re = &dns1123Subdomain();
+    const core::Regex* re = &dns1123Subdomain();
     const char* msg = kSubdomainMsg;
     std::size_t maxLen = 253;
     if (type.nameFormat == "dns1123Label") {
@@ -134,7 +136,7 @@ void validateObjectMeta(const ResourceType& type, const Json& object,
         msg = kDns1035Msg;
         maxLen = 63;
     }
-    if (!std::regex_match(name, *re)) {
+    if (!re->fullMatch(name)) {
         errs.push_back({"FieldValueInvalid", "Invalid value: " + Json(name).dump() + ": " + msg,
                         "metadata.name"});
     } else if (name.size() > maxLen) {

@@ -1,12 +1,7 @@
-// GCC 12 reports a false -Wmaybe-uninitialized inside <regex> (std::function moves in the NFA
-// builder) when optimising with sanitizers; the pragma must precede every include to take effect.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "cel.hpp"
 
 #include "mcpsim/core/go_format.hpp"
+#include "mcpsim/core/regex.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -16,7 +11,6 @@
 #include <cstdlib>
 #include <limits>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -52,7 +46,7 @@ struct Expr {
     std::string var;
     bool member = false;
     std::vector<std::unique_ptr<Expr>> args;
-    std::shared_ptr<const std::regex> regex;  // precompiled when the matches() pattern is literal
+    std::optional<core::Regex> regex;  // precompiled when the matches() pattern is literal
 };
 
 }  // namespace cel_detail
@@ -1043,11 +1037,9 @@ class Checker {
         const Expr& pattern = *e.args.back();
         if (pattern.kind != Kind::Literal || !pattern.literal.is_string()) return;
         try {
-            e.regex = std::make_shared<const std::regex>(pattern.literal.get<std::string>(),
-                                                         std::regex::ECMAScript);
-        } catch (const std::regex_error& err) {
-            throw CompileFailure{pattern.pos,
-                                 std::string("invalid regular expression: ") + err.what()};
+            e.regex.emplace(pattern.literal.get<std::string>());
+        } catch (const core::RegexError& err) {
+            throw CompileFailure{pattern.pos, err.what()};
         }
     }
 };
@@ -1484,15 +1476,12 @@ class Evaluator {
         }
         if (fn == "matches") {
             const std::string& pattern = stringArg(fn, args[0], args[1]);
-            std::shared_ptr<const std::regex> re = e.regex;
-            if (!re) {
-                try {
-                    re = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
-                } catch (const std::regex_error& err) {
-                    throw CelError(std::string("invalid regular expression: ") + err.what());
-                }
+            if (e.regex) return e.regex->search(args[0].get_ref<const std::string&>());
+            try {
+                return core::Regex(pattern).search(args[0].get_ref<const std::string&>());
+            } catch (const core::RegexError& err) {
+                throw CelError(err.what());
             }
-            return std::regex_search(args[0].get_ref<const std::string&>(), *re);
         }
         if (fn == "int") return toInt(args[0]);
         if (fn == "double") return toDouble(args[0]);

@@ -35,8 +35,8 @@
 //   * Field selection also accepts the Kubernetes escaping of property names that are not CEL
 //     identifiers: self.x__dash__y reads "x-y", self.__namespace__ reads "namespace" (__dot__,
 //     __slash__ and __underscores__ likewise).
-//   * size() of a string counts Unicode code points; matches() is an unanchored search using
-//     std::regex (ECMAScript), which is close to, but not exactly, RE2.
+//   * size() of a string counts Unicode code points; matches() is an unanchored RE2 search
+//     (core::Regex), and a bad pattern fails with Go's "error parsing regexp: ..." text.
 //   * Map iteration in macros visits keys in sorted order.
 //
 // Compile errors are formatted like cel-go ("ERROR: <input>:1:5: <message>" followed by the source

@@ -7,8 +7,8 @@ namespace mcpsim::apiserver {
 
 namespace {
 
-const Json kVerbs = {"create", "delete", "deletecollection", "get", "list", "patch", "update",
-                     "watch"};
+const Json kVerbs = {"create", "delete", "deletecollection", "get",
+                     "list",   "patch",  "update",           "watch"};
 
 Json responseKind(const std::string& group, const std::string& version, const std::string& kind) {
     return {{"group", group}, {"version", version}, {"kind", kind}};
@@ -27,17 +27,19 @@ std::vector<Sub> subresourcesOf(const ResourceType& t, const std::string& versio
         if (s == "status") {
             out.push_back({s, responseKind(t.group, version, t.kind), {"get", "patch", "update"}});
         } else if (s == "scale") {
-            out.push_back({s, responseKind("autoscaling", "v1", "Scale"), {"get", "patch", "update"}});
+            out.push_back(
+                {s, responseKind("autoscaling", "v1", "Scale"), {"get", "patch", "update"}});
         } else if (s == "log") {
             out.push_back({s, responseKind("", "v1", "Pod"), {"get"}});
         } else if (s == "exec" || s == "attach" || s == "portforward") {
-            std::string kind = s == "exec" ? "PodExecOptions"
-                               : s == "attach" ? "PodAttachOptions" : "PodPortForwardOptions";
+            std::string kind = s == "exec"     ? "PodExecOptions"
+                               : s == "attach" ? "PodAttachOptions"
+                                               : "PodPortForwardOptions";
             out.push_back({s, responseKind("", "v1", kind), {"create", "get"}});
         } else if (s == "proxy") {
             std::string kind = t.kind + "ProxyOptions";
-            out.push_back({s, responseKind("", "v1", kind),
-                           {"create", "delete", "get", "patch", "update"}});
+            out.push_back(
+                {s, responseKind("", "v1", kind), {"create", "delete", "get", "patch", "update"}});
         } else if (s == "finalize") {
             out.push_back({s, responseKind("", "v1", "Namespace"), {"update"}});
         } else if (s == "binding") {
@@ -70,7 +72,9 @@ std::vector<std::pair<std::string, std::vector<std::string>>> groupsOf(const Typ
     return groups;
 }
 
-std::string versionLabel(int minor) { return "v1." + std::to_string(minor) + ".0"; }
+std::string versionLabel(int minor) {
+    return "v1." + std::to_string(minor) + ".0";
+}
 
 }  // namespace
 
@@ -105,7 +109,8 @@ Json ApiServer::Impl::aggregatedDiscovery(bool core, const std::string& apiVersi
                 if (!t->categories.empty()) r["categories"] = t->categories;
                 Json subs = Json::array();
                 for (const auto& s : subresourcesOf(*t, version)) {
-                    subs.push_back({{"subresource", s.name}, {"responseKind", s.kind}, {"verbs", s.verbs}});
+                    subs.push_back(
+                        {{"subresource", s.name}, {"responseKind", s.kind}, {"verbs", s.verbs}});
                 }
                 if (!subs.empty()) r["subresources"] = subs;
                 resources.push_back(std::move(r));
@@ -132,7 +137,8 @@ std::optional<Json> ApiServer::Impl::legacyGroup(const std::string& group) const
     for (const auto& [g, versions] : groupsOf(registry)) {
         if (g != group || g.empty()) continue;
         Json vs = Json::array();
-        for (const auto& v : versions) vs.push_back({{"groupVersion", g + "/" + v}, {"version", v}});
+        for (const auto& v : versions)
+            vs.push_back({{"groupVersion", g + "/" + v}, {"version", v}});
         return Json{{"kind", "APIGroup"},
                     {"apiVersion", "v1"},
                     {"name", g},
@@ -209,23 +215,25 @@ std::optional<Json> ApiServer::Impl::openApiDocument(const std::string& group,
         const VersionSpec* vs = t->version(version);
         if (!vs) continue;
         any = true;
-        const std::string base = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
-        const std::string path = base + (t->namespaced ? "/namespaces/{namespace}/" : "/") +
-                                 t->plural + "/{name}";
+        const std::string base =
+            group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
+        const std::string path =
+            base + (t->namespaced ? "/namespaces/{namespace}/" : "/") + t->plural + "/{name}";
         const Json gvk = {{"group", group}, {"version", version}, {"kind", t->kind}};
         // kubectl looks for a PATCH with this GVK declaring fieldValidation to choose
         // server-side field validation.
-        Json params = Json::array({{{"name", "fieldValidation"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
-                                   {{"name", "fieldManager"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
-                                   {{"name", "dryRun"}, {"in", "query"}, {"schema", {{"type", "string"}}}}});
+        Json params = Json::array(
+            {{{"name", "fieldValidation"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+             {{"name", "fieldManager"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+             {{"name", "dryRun"}, {"in", "query"}, {"schema", {{"type", "string"}}}}});
         paths[path] = {{"patch",
                         {{"x-kubernetes-group-version-kind", gvk},
                          {"x-kubernetes-action", "patch"},
                          {"parameters", params},
                          {"responses", {{"200", {{"description", "OK"}}}}}}}};
         if (!vs->openApiSchema.is_null()) {
-            std::string schemaName = (group.empty() ? std::string("io.k8s.api.core") : group) + "." +
-                                     version + "." + t->kind;
+            std::string schemaName = (group.empty() ? std::string("io.k8s.api.core") : group) +
+                                     "." + version + "." + t->kind;
             Json s = vs->openApiSchema;
             s["x-kubernetes-group-version-kind"] = Json::array({gvk});
             schemas[schemaName] = s;

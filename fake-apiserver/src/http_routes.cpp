@@ -20,13 +20,17 @@ namespace {
 const char* kJson = "application/json";
 const char* kTable = "application/json;as=Table;v=v1;g=meta.k8s.io";
 
-[[noreturn]] void raise(ApiError e) { throw ApiException(std::move(e)); }
+[[noreturn]] void raise(ApiError e) {
+    throw ApiException(std::move(e));
+}
 
 http::Response jsonResponse(int status, const Json& body, const char* type = kJson) {
     return http::makeResponse(status, type, body.dump() + "\n");
 }
 
-http::Response errorResponse(const ApiError& e) { return jsonResponse(e.code, e.toStatus()); }
+http::Response errorResponse(const ApiError& e) {
+    return jsonResponse(e.code, e.toStatus());
+}
 
 std::vector<std::string> splitPath(const std::string& path) {
     std::vector<std::string> segs;
@@ -46,7 +50,8 @@ bool wantsTable(const http::Request& req) {
 
 // Go's strconv.ParseBool spellings of true, which the apiserver accepts in query parameters.
 bool truthy(const std::optional<std::string>& v) {
-    return v && (*v == "1" || *v == "t" || *v == "T" || *v == "true" || *v == "TRUE" || *v == "True");
+    return v &&
+           (*v == "1" || *v == "t" || *v == "T" || *v == "true" || *v == "TRUE" || *v == "True");
 }
 
 std::string mediaType(const std::string& contentType) {
@@ -81,8 +86,8 @@ Json decodeObjectBody(const ApiServer::Impl& impl, const http::Request& req,
         try {
             return decodeKubernetesProtobuf(req.body);
         } catch (const ProtobufUnsupportedKindError&) {
-            raise(core::kube::unsupportedMediaType(
-                ct, {"application/json", "application/yaml", "application/vnd.kubernetes.protobuf"}));
+            raise(core::kube::unsupportedMediaType(ct, {"application/json", "application/yaml",
+                                                        "application/vnd.kubernetes.protobuf"}));
         } catch (const ProtobufError& e) {
             raise(core::kube::badRequest(e.what()));
         }
@@ -101,19 +106,25 @@ Json decodeObjectBody(const ApiServer::Impl& impl, const http::Request& req,
         }
     } else if (auto syntax = core::goJsonSyntaxError(req.body)) {
         raise(core::kube::badRequest("the object provided is unrecognized (must be of type " +
-                                     type.kind + "): couldn't get version/kind; json parse error: " +
-                                     *syntax + " (" + summarizeBody(req.body) + ")"));
+                                     type.kind +
+                                     "): couldn't get version/kind; json parse error: " + *syntax +
+                                     " (" + summarizeBody(req.body) + ")"));
     } else {
         body = Json::parse(req.body);
     }
     if (!body.is_object()) {
-        std::string goType = body.is_array() ? "array" : body.is_string() ? "string"
-                             : body.is_number() ? "number" : body.is_boolean() ? "bool" : "null";
+        std::string goType = body.is_array()     ? "array"
+                             : body.is_string()  ? "string"
+                             : body.is_number()  ? "number"
+                             : body.is_boolean() ? "bool"
+                                                 : "null";
         raise(core::kube::badRequest(
             "the object provided is unrecognized (must be of type " + type.kind +
             "): couldn't get version/kind; json parse error: json: cannot unmarshal " + goType +
-            " into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; "
-            "Kind string \"json:\\\"kind,omitempty\\\"\" } (" + summarizeBody(req.body) + ")"));
+            " into Go value of type struct { APIVersion string "
+            "\"json:\\\"apiVersion,omitempty\\\"\"; "
+            "Kind string \"json:\\\"kind,omitempty\\\"\" } (" +
+            summarizeBody(req.body) + ")"));
     }
     // Creation-time generators (1.31) send "creationTimestamp": null; drop it like decoding does.
     if (body.contains("metadata") && body["metadata"].is_object() &&
@@ -124,11 +135,11 @@ Json decodeObjectBody(const ApiServer::Impl& impl, const http::Request& req,
     const std::string kind = body.value("kind", "");
     if (!kind.empty() && kind != type.kind) {
         if (type.crd) {
-            raise(core::kube::invalid(type.qualifiedKind(), type.group, type.kind,
-                                      body.value("/metadata/name"_json_pointer, std::string()),
-                                      {{"FieldValueInvalid",
-                                        "Invalid value: " + Json(kind).dump() + ": must be " + type.kind,
-                                        "kind"}}));
+            raise(core::kube::invalid(
+                type.qualifiedKind(), type.group, type.kind,
+                body.value("/metadata/name"_json_pointer, std::string()),
+                {{"FieldValueInvalid",
+                  "Invalid value: " + Json(kind).dump() + ": must be " + type.kind, "kind"}}));
         }
         std::string apiVersion = body.value("apiVersion", "");
         std::string version = apiVersion.substr(apiVersion.find('/') + 1);
@@ -173,7 +184,8 @@ void ApiServer::Impl::handle(http::Request&& req, http::Reply reply) {
         const auto segs = splitPath(path);
         if (req.method != "GET" && req.method != "HEAD" && req.method != "POST" &&
             req.method != "PUT" && req.method != "PATCH" && req.method != "DELETE") {
-            raise(ApiError{405, "MethodNotAllowed", "the server does not allow this method on the requested resource"});
+            raise(ApiError{405, "MethodNotAllowed",
+                           "the server does not allow this method on the requested resource"});
         }
         if (path == "/version" || path == "/version/") {
             reply(jsonResponse(200, versionInfo()));
@@ -193,16 +205,19 @@ void ApiServer::Impl::handle(http::Request&& req, http::Reply reply) {
                                 (accept.find("v=v2") != std::string::npos &&
                                  accept.find("v=v2beta1") == std::string::npos);
                 const std::string version = v2 ? "v2" : "v2beta1";
-                reply(jsonResponse(200, aggregatedDiscovery(core, "apidiscovery.k8s.io/" + version),
-                                   v2 ? "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-                                      : "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"));
+                reply(jsonResponse(
+                    200, aggregatedDiscovery(core, "apidiscovery.k8s.io/" + version),
+                    v2 ? "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+                       : "application/"
+                         "json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"));
             } else {
                 reply(jsonResponse(200, core ? legacyApiVersions() : legacyGroupList()));
             }
             return;
         }
         if (path == "/openapi/v2" && accept.find("protobuf") != std::string::npos) {
-            reply(http::makeResponse(200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+            reply(http::makeResponse(200,
+                                     "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
                                      openApiV2Protobuf(registry, options.kubeMinor)));
             return;
         }
@@ -293,7 +308,8 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
     const ObjectKey key{type.namespaced ? rr.ns : "", rr.name};
     const std::string& method = req.method;
     auto table = [&](const std::vector<Json>& objects) {
-        return buildTable(type, rr.version, objects, req.query("includeObject").value_or("Metadata"),
+        return buildTable(type, rr.version, objects,
+                          req.query("includeObject").value_or("Metadata"),
                           std::to_string(store.resourceVersion()), rt.clock().now());
     };
     if (rr.subresource == "log") {
@@ -321,25 +337,29 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
                 } else {
                     scale = Json::parse(req.body, nullptr, false);
                 }
-                if (scale.is_discarded() || !scale.is_object()) raise(core::kube::badRequest("invalid scale body"));
+                if (scale.is_discarded() || !scale.is_object())
+                    raise(core::kube::badRequest("invalid scale body"));
                 auto replicas = scale.value("/spec/replicas"_json_pointer, Json());
-                if (!replicas.is_number_integer()) raise(core::kube::badRequest("spec.replicas must be an integer"));
+                if (!replicas.is_number_integer())
+                    raise(core::kube::badRequest("spec.replicas must be an integer"));
                 Json patchBody = {{"spec", {{"replicas", replicas}}}};
-                obj = engine.patch(type, rr.version, key, PatchKind::Merge, patchBody.dump(),
-                                   writeContext(req), false).object;
+                obj = engine
+                          .patch(type, rr.version, key, PatchKind::Merge, patchBody.dump(),
+                                 writeContext(req), false)
+                          .object;
             }
             Json md = {{"name", obj["metadata"]["name"]},
                        {"namespace", obj["metadata"].value("namespace", "")},
                        {"uid", obj["metadata"]["uid"]},
                        {"resourceVersion", obj["metadata"]["resourceVersion"]},
                        {"creationTimestamp", obj["metadata"]["creationTimestamp"]}};
-            Json scaleObj = {{"kind", "Scale"},
-                             {"apiVersion", "autoscaling/v1"},
-                             {"metadata", md},
-                             {"spec", {{"replicas", obj.value("/spec/replicas"_json_pointer, 0)}}},
-                             {"status",
-                              {{"replicas", obj.value("/status/replicas"_json_pointer, 0)},
-                               {"selector", ""}}}};
+            Json scaleObj = {
+                {"kind", "Scale"},
+                {"apiVersion", "autoscaling/v1"},
+                {"metadata", md},
+                {"spec", {{"replicas", obj.value("/spec/replicas"_json_pointer, 0)}}},
+                {"status",
+                 {{"replicas", obj.value("/status/replicas"_json_pointer, 0)}, {"selector", ""}}}};
             reply(jsonResponse(200, scaleObj));
             return;
         }
@@ -351,8 +371,9 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
                 serveWatch(req, rr, reply);
                 return;
             }
-            Json list = engine.list(type, rr.version, rr.ns, req.query("labelSelector").value_or(""),
-                                    req.query("fieldSelector").value_or(""));
+            Json list =
+                engine.list(type, rr.version, rr.ns, req.query("labelSelector").value_or(""),
+                            req.query("fieldSelector").value_or(""));
             if (wantsTable(req)) {
                 auto& arr = list["items"].get_ref<Json::array_t&>();
                 std::vector<Json> items(std::make_move_iterator(arr.begin()),
@@ -372,21 +393,24 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
         return;
     }
     if (method == "POST") {
-        if (!rr.name.empty()) raise(core::kube::methodNotSupported(type.plural, type.group, "create"));
+        if (!rr.name.empty())
+            raise(core::kube::methodNotSupported(type.plural, type.group, "create"));
         WriteResult r = engine.create(type, rr.version, rr.ns, decodeObjectBody(*this, req, type),
                                       writeContext(req));
         reply(withWarnings(jsonResponse(201, r.object), r.warnings));
         return;
     }
     if (method == "PUT") {
-        if (rr.name.empty()) raise(core::kube::methodNotSupported(type.plural, type.group, "update"));
+        if (rr.name.empty())
+            raise(core::kube::methodNotSupported(type.plural, type.group, "update"));
         WriteResult r = engine.update(type, rr.version, key, decodeObjectBody(*this, req, type),
                                       writeContext(req), status);
         reply(withWarnings(jsonResponse(200, r.object), r.warnings));
         return;
     }
     if (method == "PATCH") {
-        if (rr.name.empty()) raise(core::kube::methodNotSupported(type.plural, type.group, "patch"));
+        if (rr.name.empty())
+            raise(core::kube::methodNotSupported(type.plural, type.group, "patch"));
         const std::string ct = mediaType(req.headers.value("Content-Type"));
         PatchKind kind;
         if (ct == "application/json-patch+json") {
@@ -398,15 +422,19 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
         } else if (ct == "application/apply-patch+yaml" || ct == "application/apply-patch+cbor") {
             kind = PatchKind::Apply;
             if (!req.query("fieldManager")) {
-                raise(core::kube::badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch"));
+                raise(core::kube::badRequest(
+                    "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is "
+                    "required for apply patch"));
             }
         } else {
-            std::vector<std::string> ok = {"application/json-patch+json", "application/merge-patch+json",
+            std::vector<std::string> ok = {"application/json-patch+json",
+                                           "application/merge-patch+json",
                                            "application/apply-patch+yaml"};
             if (!type.crd) ok.insert(ok.begin() + 2, "application/strategic-merge-patch+json");
             raise(core::kube::unsupportedMediaType(ct, ok));
         }
-        WriteResult r = engine.patch(type, rr.version, key, kind, req.body, writeContext(req), status);
+        WriteResult r =
+            engine.patch(type, rr.version, key, kind, req.body, writeContext(req), status);
         reply(withWarnings(jsonResponse(r.created ? 201 : 200, r.object), r.warnings));
         return;
     }
@@ -443,7 +471,8 @@ void ApiServer::Impl::serveProxy(const http::Request& req, const ResourceRequest
         target.host = name + "." + rr.ns + ".svc.cluster.local";
         const Json ports = obj.value("/spec/ports"_json_pointer, Json::array());
         for (const auto& p : ports) {
-            if (port.empty() || p.value("name", "") == port || std::to_string(p.value("port", 0)) == port) {
+            if (port.empty() || p.value("name", "") == port ||
+                std::to_string(p.value("port", 0)) == port) {
                 target.port = static_cast<std::uint16_t>(p.value("port", 0));
                 break;
             }
@@ -467,18 +496,17 @@ void ApiServer::Impl::serveProxy(const http::Request& req, const ResourceRequest
         if (strcasecmp(k.c_str(), "Host") != 0) forwarded.headers.add(k, v);
     }
     forwarded.headers.set("Host", target.str());
-    options.clusterNetwork->request(target, std::move(forwarded),
-                                    [reply, target](std::error_code ec, http::Response resp) {
-                                        if (ec) {
-                                            auto e = core::kube::ApiError{
-                                                503, "ServiceUnavailable",
-                                                "error trying to reach service: dial tcp " + target.str() +
-                                                    ": connect: connection refused"};
-                                            reply(errorResponse(e));
-                                            return;
-                                        }
-                                        reply(std::move(resp));
-                                    });
+    options.clusterNetwork->request(
+        target, std::move(forwarded), [reply, target](std::error_code ec, http::Response resp) {
+            if (ec) {
+                auto e = core::kube::ApiError{503, "ServiceUnavailable",
+                                              "error trying to reach service: dial tcp " +
+                                                  target.str() + ": connect: connection refused"};
+                reply(errorResponse(e));
+                return;
+            }
+            reply(std::move(resp));
+        });
 }
 
 void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest& rr,
@@ -513,9 +541,9 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
         const ResourceType& type = *current;
         Json converted = engine.toVersion(type, version, obj);
         if (asTable) {
-            converted = buildTable(type, version, {converted}, includeObject,
-                                   converted["metadata"].value("resourceVersion", ""),
-                                   rtRef.clock().now());
+            converted =
+                buildTable(type, version, {converted}, includeObject,
+                           converted["metadata"].value("resourceVersion", ""), rtRef.clock().now());
         }
         (void)storeRef;
         return Json{{"type", evType}, {"object", converted}}.dump() + "\n";
@@ -541,8 +569,9 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
             if (auto s = weak.lock()) s->close();
         });
     if (!id) {
-        ApiError gone{410, "Expired", "too old resource version: " + rvParam + " (" +
-                                          std::to_string(store.resourceVersion()) + ")"};
+        ApiError gone{410, "Expired",
+                      "too old resource version: " + rvParam + " (" +
+                          std::to_string(store.resourceVersion()) + ")"};
         stream->write(Json{{"type", "ERROR"}, {"object", gone.toStatus()}}.dump() + "\n");
         stream->close();
         reply(std::move(resp));

@@ -19,7 +19,7 @@ using core::kube::WriteOptions;
 namespace {
 
 class InProcessClient final : public core::kube::Client {
-public:
+  public:
     explicit InProcessClient(ApiServer::Impl& impl) : impl_(impl) {}
 
     Result<Json> get(const Gvk& type, const ObjectKey& key) override {
@@ -73,12 +73,13 @@ public:
         });
     }
 
-    Result<std::unique_ptr<WatchHandle>> watch(const Gvk& type, const ListOptions& options,
-                                               const std::string& resourceVersion,
-                                               std::function<void(const WatchEvent&)> onEvent) override {
+    Result<std::unique_ptr<WatchHandle>> watch(
+        const Gvk& type, const ListOptions& options, const std::string& resourceVersion,
+        std::function<void(const WatchEvent&)> onEvent) override {
         try {
             const ResourceType& t = resolve(type);
-            auto filter = impl_.engine.selectorFilter(t, options.labelSelector, options.fieldSelector);
+            auto filter =
+                impl_.engine.selectorFilter(t, options.labelSelector, options.fieldSelector);
             auto state = std::make_shared<WatchState>();
             state->onEvent = std::move(onEvent);
             auto& io = impl_.rt.io();
@@ -96,9 +97,11 @@ public:
                 });
             };
             std::uint64_t since = 0;
-            if (!resourceVersion.empty() && resourceVersion != "0") since = std::stoull(resourceVersion);
+            if (!resourceVersion.empty() && resourceVersion != "0")
+                since = std::stoull(resourceVersion);
             if (since == 0) {
-                for (const Json* o : impl_.store.list(Engine::typeKey(t), t.namespaced ? options.ns : "")) {
+                for (const Json* o :
+                     impl_.store.list(Engine::typeKey(t), t.namespaced ? options.ns : "")) {
                     if (!filter || filter(*o)) deliver("ADDED", *o);
                 }
             }
@@ -114,13 +117,13 @@ public:
         }
     }
 
-private:
+  private:
     struct WatchState {
         bool stopped = false;
         std::function<void(const WatchEvent&)> onEvent;
     };
     class Handle final : public WatchHandle {
-    public:
+      public:
         Handle(ObjectStore& store, std::uint64_t id, std::shared_ptr<WatchState> state)
             : store_(store), id_(id), state_(std::move(state)) {}
         ~Handle() override { stop(); }
@@ -130,7 +133,7 @@ private:
             store_.unwatch(id_);
         }
 
-    private:
+      private:
         ObjectStore& store_;
         std::uint64_t id_;
         std::shared_ptr<WatchState> state_;
@@ -184,12 +187,13 @@ private:
                          const Json& patch, const WriteOptions& options, bool status) {
         return run([&] {
             const ResourceType& t = resolve(type);
-            PatchKind kind = patchType == PatchType::Json    ? PatchKind::Json
-                             : patchType == PatchType::Merge ? PatchKind::Merge
+            PatchKind kind = patchType == PatchType::Json        ? PatchKind::Json
+                             : patchType == PatchType::Merge     ? PatchKind::Merge
                              : patchType == PatchType::Strategic ? PatchKind::Strategic
                                                                  : PatchKind::Apply;
             return impl_.engine
-                .patch(t, type.version, scoped(t, key), kind, patch.dump(), context(options), status)
+                .patch(t, type.version, scoped(t, key), kind, patch.dump(), context(options),
+                       status)
                 .object;
         });
     }

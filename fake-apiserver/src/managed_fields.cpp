@@ -207,12 +207,9 @@ void recordManagedFields(Json& object, const Json* old, const std::string& manag
         result.push_back(e);
     }
     if (!found && !changed.empty()) {
-        Json e = {{"manager", manager},
-                  {"operation", operation},
-                  {"apiVersion", apiVersion},
-                  {"time", time},
-                  {"fieldsType", "FieldsV1"},
-                  {"fieldsV1", toFieldsV1(changed)}};
+        Json e = {{"manager", manager},       {"operation", operation},
+                  {"apiVersion", apiVersion}, {"time", time},
+                  {"fieldsType", "FieldsV1"}, {"fieldsV1", toFieldsV1(changed)}};
         if (!subresource.empty()) e["subresource"] = subresource;
         result.push_back(e);
     }
@@ -231,16 +228,20 @@ Json decodeApplyConfiguration(std::string_view body) {
         try {
             config = core::parseYaml(body);
         } catch (const core::YamlError& e) {
-            throw ApiException(core::kube::badRequest(std::string("error decoding YAML: ") + e.what()));
+            throw ApiException(
+                core::kube::badRequest(std::string("error decoding YAML: ") + e.what()));
         }
     }
     if (!config.is_object()) {
-        throw ApiException(core::kube::badRequest("error decoding YAML: the apply configuration must be an object"));
+        throw ApiException(core::kube::badRequest(
+            "error decoding YAML: the apply configuration must be an object"));
     }
     return config;
 }
 
-Json applyFieldSet(const Json& config) { return toFieldsV1(leafSet(config, true)); }
+Json applyFieldSet(const Json& config) {
+    return toFieldsV1(leafSet(config, true));
+}
 
 bool setApplyOwnership(Json& object, const std::string& manager, const std::string& apiVersion,
                        const std::string& time, const Json& fieldSet,
@@ -279,9 +280,8 @@ bool setApplyOwnership(Json& object, const std::string& manager, const std::stri
         result.push_back(e);
     }
     if (!found && !applied.empty()) {
-        Json e = {{"manager", manager},       {"operation", "Apply"},
-                  {"apiVersion", apiVersion}, {"time", time},
-                  {"fieldsType", "FieldsV1"}, {"fieldsV1", fieldSet}};
+        Json e = {{"manager", manager}, {"operation", "Apply"},     {"apiVersion", apiVersion},
+                  {"time", time},       {"fieldsType", "FieldsV1"}, {"fieldsV1", fieldSet}};
         if (!subresource.empty()) e["subresource"] = subresource;
         result.push_back(e);
         changed = true;
@@ -320,8 +320,8 @@ Json serverSideApply(const ResourceType& type, const Json& live, const Json& con
                 firstManager = m;
                 firstVersion = v;
             }
-            causes.push_back({"FieldManagerConflict",
-                              "conflict with \"" + m + "\" using " + v, dotted(p)});
+            causes.push_back(
+                {"FieldManagerConflict", "conflict with \"" + m + "\" using " + v, dotted(p)});
         }
     }
     if (!causes.empty() && !force) {
@@ -332,8 +332,8 @@ Json serverSideApply(const ResourceType& type, const Json& live, const Json& con
         e.group = type.group;
         e.name = live.value("/metadata/name"_json_pointer, std::string());
         if (causes.size() == 1) {
-            e.message = "Apply failed with 1 conflict: " + causes[0].message + ": " +
-                        causes[0].field;
+            e.message =
+                "Apply failed with 1 conflict: " + causes[0].message + ": " + causes[0].field;
         } else {
             e.message = "Apply failed with " + std::to_string(causes.size()) + " conflicts: ";
             for (std::size_t i = 0; i < causes.size(); ++i) {

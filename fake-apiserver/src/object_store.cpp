@@ -19,7 +19,8 @@ const Json* ObjectStore::get(const std::string& typeKey, const ObjectKey& key) c
     return o == t->second.end() ? nullptr : &o->second;
 }
 
-std::vector<const Json*> ObjectStore::list(const std::string& typeKey, const std::string& ns) const {
+std::vector<const Json*> ObjectStore::list(const std::string& typeKey,
+                                           const std::string& ns) const {
     std::vector<const Json*> out;
     auto t = objects_.find(typeKey);
     if (t == objects_.end()) return out;
@@ -120,7 +121,9 @@ std::optional<std::uint64_t> ObjectStore::watch(const std::string& typeKey, cons
     return id;
 }
 
-void ObjectStore::unwatch(std::uint64_t id) { watchers_.erase(id); }
+void ObjectStore::unwatch(std::uint64_t id) {
+    watchers_.erase(id);
+}
 
 void ObjectStore::closeWatches(const std::string& typeKey) {
     std::vector<std::function<void()>> closers;

@@ -10,7 +10,7 @@ namespace {
 
 // Minimal protobuf writer: length-delimited fields only, which is all this document needs.
 class ProtoWriter {
-public:
+  public:
     ProtoWriter& string(int field, const std::string& value) {
         tag(field, 2);
         varint(value.size());
@@ -20,7 +20,7 @@ public:
     ProtoWriter& message(int field, const ProtoWriter& inner) { return string(field, inner.out_); }
     const std::string& bytes() const { return out_; }
 
-private:
+  private:
     void tag(int field, int wireType) { varint(static_cast<std::uint64_t>(field) << 3 | wireType); }
     void varint(std::uint64_t v) {
         while (v >= 0x80) {
@@ -65,14 +65,16 @@ std::string openApiV2Protobuf(const TypeRegistry& registry, int kubeMinor) {
     ProtoWriter paths;
     for (const ResourceType* t : registry.all()) {
         for (const auto& v : t->versions) {
-            const std::string base = t->group.empty() ? "/api/" + v.name : "/apis/" + t->group + "/" + v.name;
-            const std::string path = base + (t->namespaced ? "/namespaces/{namespace}/" : "/") +
-                                     t->plural + "/{name}";
+            const std::string base =
+                t->group.empty() ? "/api/" + v.name : "/apis/" + t->group + "/" + v.name;
+            const std::string path =
+                base + (t->namespaced ? "/namespaces/{namespace}/" : "/") + t->plural + "/{name}";
             ProtoWriter any;
             any.string(f::kAnyYaml, "group: \"" + t->group + "\"\nkind: " + t->kind +
                                         "\nversion: " + v.name + "\n");
             ProtoWriter gvk;
-            gvk.string(f::kNamedName, "x-kubernetes-group-version-kind").message(f::kNamedValue, any);
+            gvk.string(f::kNamedName, "x-kubernetes-group-version-kind")
+                .message(f::kNamedValue, any);
             ProtoWriter op;
             for (const char* p : {"dryRun", "fieldManager", "fieldValidation", "force"}) {
                 op.message(f::kOpParameters, queryParameter(p));
@@ -86,7 +88,8 @@ std::string openApiV2Protobuf(const TypeRegistry& registry, int kubeMinor) {
         }
     }
     ProtoWriter info;
-    info.string(f::kInfoTitle, "Kubernetes").string(f::kInfoVersion, "v1." + std::to_string(kubeMinor) + ".0");
+    info.string(f::kInfoTitle, "Kubernetes")
+        .string(f::kInfoVersion, "v1." + std::to_string(kubeMinor) + ".0");
     ProtoWriter doc;
     doc.string(f::kDocSwagger, "2.0").message(f::kDocInfo, info).message(f::kDocPaths, paths);
     return doc.bytes();

@@ -3,10 +3,10 @@
 #include <cmath>
 #include <map>
 #include <optional>
-#include <regex>
 #include <stdexcept>
 
 #include "cel.hpp"
+#include "mcpsim/core/regex.hpp"
 
 namespace mcpsim::apiserver {
 
@@ -37,7 +37,7 @@ struct SchemaNode {
     bool exclusiveMinimum = false, exclusiveMaximum = false;
     std::optional<std::int64_t> minLength, maxLength, minItems, maxItems, minProperties,
         maxProperties;
-    std::optional<std::regex> pattern;
+    std::optional<core::Regex> pattern;
     std::string patternText;
     std::string format;
     std::string listType;
@@ -92,8 +92,8 @@ std::shared_ptr<SchemaNode> compileNode(const Json& s, const std::string& path) 
     if (auto it = s.find("pattern"); it != s.end()) {
         n->patternText = it->get<std::string>();
         try {
-            n->pattern = std::regex(n->patternText, std::regex::ECMAScript);
-        } catch (const std::regex_error&) {
+            n->pattern.emplace(n->patternText);
+        } catch (const core::RegexError&) {
             throw std::invalid_argument(path + ".pattern: Invalid value: \"" + n->patternText +
                                         "\": must be a valid regular expression");
         }
@@ -128,15 +128,23 @@ std::string join(const std::string& path, const std::string& key) {
 
 std::string typeName(const Json& v) {
     switch (v.type()) {
-        case Json::value_t::null: return "null";
-        case Json::value_t::boolean: return "boolean";
+        case Json::value_t::null:
+            return "null";
+        case Json::value_t::boolean:
+            return "boolean";
         case Json::value_t::number_integer:
-        case Json::value_t::number_unsigned: return "integer";
-        case Json::value_t::number_float: return "number";
-        case Json::value_t::string: return "string";
-        case Json::value_t::array: return "array";
-        case Json::value_t::object: return "object";
-        default: return "unknown";
+        case Json::value_t::number_unsigned:
+            return "integer";
+        case Json::value_t::number_float:
+            return "number";
+        case Json::value_t::string:
+            return "string";
+        case Json::value_t::array:
+            return "array";
+        case Json::value_t::object:
+            return "object";
+        default:
+            return "unknown";
     }
 }
 
@@ -264,7 +272,8 @@ struct Validator {
                 // apimachinery 1.32 reworded this message.
                 add("FieldValueTooLong", path,
                     kubeMinor >= 32
-                        ? "Too long: may not be more than " + std::to_string(*n.maxLength) + " bytes"
+                        ? "Too long: may not be more than " + std::to_string(*n.maxLength) +
+                              " bytes"
                         : "Too long: may not be longer than " + std::to_string(*n.maxLength));
             }
             if (n.minLength && len < *n.minLength) {
@@ -273,7 +282,7 @@ struct Validator {
                         " in body should be at least " + std::to_string(*n.minLength) +
                         " chars long");
             }
-            if (n.pattern && !std::regex_search(s, *n.pattern)) {
+            if (n.pattern && !n.pattern->search(s)) {
                 add("FieldValueInvalid", path,
                     "Invalid value: " + quoteValue(v) + ": " + path + " in body should match '" +
                         n.patternText + "'");
@@ -283,7 +292,8 @@ struct Validator {
             double d = v.get<double>();
             if (n.minimum && (d < *n.minimum || (n.exclusiveMinimum && d == *n.minimum))) {
                 add("FieldValueInvalid", path,
-                    "Invalid value: " + v.dump() + ": " + path + " in body should be greater than " +
+                    "Invalid value: " + v.dump() + ": " + path +
+                        " in body should be greater than " +
                         std::string(n.exclusiveMinimum ? "" : "or equal to ") +
                         Json(*n.minimum).dump());
             }
@@ -304,8 +314,7 @@ struct Validator {
             if (n.minItems && size < *n.minItems) {
                 add("FieldValueInvalid", path,
                     "Invalid value: " + std::to_string(size) + ": " + path +
-                        " in body should have at least " + std::to_string(*n.minItems) +
-                        " items");
+                        " in body should have at least " + std::to_string(*n.minItems) + " items");
             }
             checkListType(n, v, path);
             if (n.items) {
@@ -356,8 +365,7 @@ struct Validator {
             for (std::size_t i = 0; i < v.size(); ++i) {
                 for (std::size_t j = 0; j < i; ++j) {
                     if (v[i] == v[j]) {
-                        add("FieldValueDuplicate",
-                            path + "[" + std::to_string(i) + "]",
+                        add("FieldValueDuplicate", path + "[" + std::to_string(i) + "]",
                             "Duplicate value: " + quoteValue(v[i]));
                     }
                 }
@@ -396,8 +404,8 @@ struct Validator {
                     continue;
                 }
                 if (!result.get<bool>()) {
-                    std::string msg = rule.message.empty() ? "failed rule: " + rule.rule
-                                                           : rule.message;
+                    std::string msg =
+                        rule.message.empty() ? "failed rule: " + rule.rule : rule.message;
                     // The apiserver names the schema type where other errors show the value.
                     std::string shown = n.type.empty() ? typeName(v) : n.type;
                     if (rule.reason == "FieldValueForbidden") {
@@ -422,7 +430,8 @@ const SchemaNode* nodeAt(const SchemaNode* n, const std::string& dotted) {
     std::size_t pos = 0;
     while (n && pos < dotted.size()) {
         auto dot = dotted.find('.', pos);
-        std::string key = dotted.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
+        std::string key =
+            dotted.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos);
         pos = dot == std::string::npos ? dotted.size() : dot + 1;
         if (n->type == "array" && n->items) n = n->items.get();
         auto p = n->properties.find(key);
@@ -480,7 +489,9 @@ std::vector<std::string> StructuralSchema::prune(Json& object) const {
     return dropped;
 }
 
-bool StructuralSchema::hasCelRules() const { return root_ && anyRules(*root_); }
+bool StructuralSchema::hasCelRules() const {
+    return root_ && anyRules(*root_);
+}
 
 std::vector<StatusCause> StructuralSchema::validate(const Json& object, const Json* old,
                                                     int kubeMinor) const {

@@ -7,6 +7,7 @@
 
 #include "jsonpath.hpp"
 #include "mcpsim/core/kube/api_error.hpp"
+#include "mcpsim/core/regex.hpp"
 #include "mcpsim/core/yaml.hpp"
 
 namespace mcpsim::apiserver {
@@ -46,7 +47,10 @@ std::vector<std::string> strings(const Json& j, const char* key) {
 std::tuple<int, int, int> versionPriority(const std::string& v) {
     static const std::regex re("^v([0-9]+)(?:(alpha|beta)([0-9]+))?$");
     std::smatch m;
-    if (!std::regex_match(v, m, re)) return {0, 0, 0};
+    // Bounded: <regex> recurses per character, and stoi must not overflow.
+    if (v.size() > 20 || !std::regex_match(v, m, re) || m[1].length() > 9 || m[3].length() > 9) {
+        return {0, 0, 0};
+    }
     int major = std::stoi(m[1]);
     int stage = !m[2].matched ? 3 : (m[2] == "beta" ? 2 : 1);
     int minor = m[3].matched ? std::stoi(m[3]) : 0;
@@ -127,7 +131,8 @@ void TypeRegistry::remove(const std::string& group, const std::string& plural) {
     }
 }
 
-const ResourceType* TypeRegistry::byResource(std::string_view group, std::string_view plural) const {
+const ResourceType* TypeRegistry::byResource(std::string_view group,
+                                             std::string_view plural) const {
     for (const auto& t : types_) {
         if (t->group == group && t->plural == plural) return t.get();
     }
@@ -176,11 +181,11 @@ ResourceType TypeRegistry::fromCrd(const Json& crd) {
     const std::string scope = spec.value("scope", "");
     rt.namespaced = scope == "Namespaced";
 
-    static const std::regex lowerDns("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+    static const core::Regex lowerDns("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     if (rt.group.empty()) fail("FieldValueRequired", "spec.group", "Required value");
     if (rt.plural.empty()) {
         fail("FieldValueRequired", "spec.names.plural", "Required value");
-    } else if (!std::regex_match(rt.plural, lowerDns)) {
+    } else if (!lowerDns.fullMatch(rt.plural)) {
         fail("FieldValueInvalid", "spec.names.plural",
              "Invalid value: \"" + rt.plural +
                  "\": a lowercase RFC 1123 label must consist of lower case alphanumeric "
@@ -202,7 +207,8 @@ ResourceType TypeRegistry::fromCrd(const Json& crd) {
     int storageCount = 0;
     const Json versions = spec.value("versions", Json::array());
     if (!versions.is_array() || versions.empty()) {
-        fail("FieldValueInvalid", "spec.versions", "Invalid value: null: must have exactly one version marked as storage version");
+        fail("FieldValueInvalid", "spec.versions",
+             "Invalid value: null: must have exactly one version marked as storage version");
     }
     bool statusSub = false, scaleSub = false;
     for (std::size_t i = 0; versions.is_array() && i < versions.size(); ++i) {

@@ -1,8 +1,9 @@
 #include "route_table.hpp"
 
+#include "mcpsim/core/regex.hpp"
+
 #include <algorithm>
 #include <cctype>
-#include <regex>
 #include <tuple>
 
 #include "../conditions.hpp"
@@ -55,8 +56,8 @@ bool pathMatches(const RouteTable::Match& m, const std::string& path) {
     if (m.pathType == "Exact") return path == m.pathValue;
     if (m.pathType == "RegularExpression") {
         try {
-            return std::regex_match(path, std::regex(m.pathValue));
-        } catch (const std::regex_error&) {
+            return core::Regex(m.pathValue).fullMatch(path);
+        } catch (const core::RegexError&) {
             return false;
         }
     }
@@ -77,8 +78,8 @@ bool matchApplies(const RouteTable::Match& m, const core::http::Request& req,
         if (!got) return false;
         if (regex) {
             try {
-                if (!std::regex_match(*got, std::regex(value))) return false;
-            } catch (const std::regex_error&) {
+                if (!core::Regex(value).fullMatch(*got)) return false;
+            } catch (const core::RegexError&) {
                 return false;
             }
         } else if (*got != value) {

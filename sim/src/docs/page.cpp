@@ -6,6 +6,7 @@
 
 #include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/json.hpp"
+#include "mcpsim/core/regex.hpp"
 #include "mcpsim/core/yaml.hpp"
 
 namespace mcpsim::sim::docs {
@@ -58,8 +59,8 @@ std::vector<LineExpectation> parseLines(const Json& v, const std::string& where)
             e.text = s.substr(1, s.size() - 2);
             e.regex = true;
             try {
-                std::regex check(e.text);
-            } catch (const std::regex_error& err) {
+                (void)core::Regex(e.text);  // RE2: the syntax of Go's regexp
+            } catch (const core::RegexError& err) {
                 throw PageError(where + ": invalid regex /" + e.text + "/: " + err.what());
             }
         } else {
@@ -230,7 +231,7 @@ namespace {
 
 bool lineMatches(const LineExpectation& e, const std::string& line) {
     if (!e.regex) return line.find(e.text) != std::string::npos;
-    return std::regex_search(line, std::regex(e.text));
+    return core::Regex(e.text).search(line);
 }
 
 // Marks each expected line found (in order) or missing; returns the number missing.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -22,6 +23,15 @@ type floatCase struct {
 	G    string `json:"g"`    // strconv.FormatFloat(v, 'g', -1, 64)
 	V    string `json:"v"`    // fmt.Sprint(v)
 	JSON string `json:"json"` // json.Marshal(v); "" when Go refuses (NaN, Inf)
+}
+
+type regexpCase struct {
+	Pattern string `json:"pattern"`
+	Text    string `json:"text"`
+	OK      bool   `json:"ok"`
+	Error   string `json:"error,omitempty"` // regexp.Compile's error text
+	Search  bool   `json:"search"`          // MatchString: some substring matches
+	Full    bool   `json:"full"`            // the whole text matches
 }
 
 type quoteCase struct {
@@ -176,8 +186,30 @@ func main() {
 		vc = append(vc, c)
 	}
 
+	regexps := [][2]string{{"^[a-z][a-z0-9_]*$", "weather_1"}, {"^[a-z]+$", "Weather"},
+		{"[0-9]", "abc123"}, {`\pL+`, "日本"}, {`^\p{Lu}[\pL\d]*$`, "Ábc9"}, {"(?i)abc", "xABCx"},
+		{`\d+`, "x42"}, {`[[:alpha:]]+`, "abc"}, {"a|b", "b"}, {"a.c", "a\nc"}, {"(?s)a.c", "a\nc"},
+		{"^$", ""}, {"x*", ""}, {"/api/v[0-9]+", "/api/v2/x"}, {`\bfoo\b`, "a foo b"},
+		{"(a+)+$", strings.Repeat("a", 40) + "!"}, {"(", "x"}, {")", "x"}, {"[", "x"}, {"[z-a]", "x"},
+		{"*", "x"}, {"a**", "x"}, {"a{1001}", "x"}, {"x{2,1}", "x"}, {`\8`, "x"}, {`a\`, "x"},
+		{"(?<name>a)", "a"}, {"(?P<n>a)(?P<n>b)", "ab"}, {"(?z)", "x"}, {`(?=a)`, "a"},
+		{`\Q.*\E`, ".*"}, {"[[:foo:]]", "x"}, {`\p{Foo}`, "x"}, {"a{,3}", "a{,3}"},
+		{"((((((((((a))))))))))", "a"}, {"a{1000}", strings.Repeat("a", 1000)}}
+	var rc []regexpCase
+	for _, r := range regexps {
+		c := regexpCase{Pattern: r[0], Text: r[1]}
+		re, err := regexp.Compile(r[0])
+		if err != nil {
+			c.Error = err.Error()
+		} else {
+			c.OK, c.Search = true, re.MatchString(r[1])
+			c.Full = regexp.MustCompile("^(?:" + r[0] + ")$").MatchString(r[1])
+		}
+		rc = append(rc, c)
+	}
+
 	out := map[string]interface{}{"go": runtime.Version(), "floats": fc, "quotes": qc,
-		"rfc3339": tc, "durations": dc, "base64": bc, "values": vc}
+		"rfc3339": tc, "durations": dc, "base64": bc, "values": vc, "regexps": rc}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {

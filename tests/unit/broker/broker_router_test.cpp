@@ -435,5 +435,47 @@ TEST_F(BrokerRouter, S13_68_ResponseMessageRejected) {
     EXPECT_EQ(r.body, "invalid mcp request");
 }
 
+// Gateway API RegularExpression matches are RE2 full matches (Envoy's safe_regex): \pL and \p{Lu}
+// are RE2 syntax, and a partial match does not route.
+TEST_F(BrokerRouter, RegularExpressionMatchesAreRe2FullMatches) {
+    auto applied = world.apply(R"(apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: by-regex, namespace: mcp-test}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: [regex.mcp.local]
+  rules:
+  - matches:
+    - path: {type: RegularExpression, value: '/t/\pL+'}
+      headers: [{type: RegularExpression, name: x-tenant, value: '\p{Lu}\w*'}]
+    backendRefs: [{name: mcp-test-server1, port: 9090}]
+)");
+    ASSERT_TRUE(applied.ok()) << applied.error().message;
+    runtime.runFor(std::chrono::seconds(1));
+    // Plain Gateway routing: without the router, whose Host rewrite would hide the route.
+    dataPlane->setExtProcessor(nullptr);
+    auto attempt = [&](const std::string& path, const std::string& tenant) {
+        // Only requests for this path count: the broker's own health checks reach the mock too.
+        auto seen = [&] {
+            const auto& all = requestsTo("mcp-test-server1");
+            return std::count_if(all.begin(), all.end(),
+                                 [&](const Request& r) { return r.target == path; });
+        };
+        const auto before = seen();
+        Request req;
+        req.method = "GET";
+        req.target = path;
+        req.headers.set("Host", "regex.mcp.local");
+        req.headers.set("x-tenant", tenant);
+        const Reply r = send(std::move(req), kGatewayAt);
+        return std::make_pair(r.status, static_cast<std::size_t>(seen() - before));
+    };
+    EXPECT_EQ(attempt("/t/\xc3\xa9t\xc3\xa9", "Acme").second, 1u);  // "/t/été": \pL is Unicode
+    EXPECT_EQ(attempt("/t/abc", "Zeta_9").second, 1u);
+    EXPECT_EQ(attempt("/t/abc", "acme"), std::make_pair(404, std::size_t{0}));    // \p{Lu} first
+    EXPECT_EQ(attempt("/t/abc1", "Acme"), std::make_pair(404, std::size_t{0}));   // full match
+    EXPECT_EQ(attempt("/x/t/abc", "Acme"), std::make_pair(404, std::size_t{0}));  // anchored
+}
+
 }  // namespace
 }  // namespace mcpsim::broker_testing

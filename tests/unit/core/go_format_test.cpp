@@ -2,6 +2,7 @@
 // tests/data/go-format/generate.go (Go's standard library only), so every expectation here is
 // Go's answer, not ours.
 #include "mcpsim/core/go_format.hpp"
+#include "mcpsim/core/regex.hpp"
 
 #include <gtest/gtest.h>
 
@@ -43,7 +44,8 @@ std::string toHex(std::string_view bytes) {
 }
 
 TEST(GoGoldens, CoverEverySection) {
-    for (const char* section : {"floats", "quotes", "rfc3339", "durations", "base64", "values"}) {
+    for (const char* section :
+         {"floats", "quotes", "rfc3339", "durations", "base64", "values", "regexps"}) {
         ASSERT_TRUE(goldens().contains(section)) << section;
         EXPECT_GE(goldens()[section].size(), 10u) << section;
     }
@@ -174,6 +176,43 @@ TEST(GoSimpleEscape, MapsTheOneLetterEscapes) {
     EXPECT_EQ(goSimpleEscape('\\'), '\\');
     EXPECT_EQ(goSimpleEscape('x'), std::nullopt);  // takes digits: not a one-letter escape
     EXPECT_EQ(goSimpleEscape('"'), std::nullopt);  // quote rules differ between languages
+}
+
+TEST(GoRegexp, CompilesAndMatchesAsRegexpPackage) {
+    for (const auto& c : goldens()["regexps"]) {
+        const std::string pattern = c["pattern"];
+        if (!c["ok"].get<bool>()) {
+            try {
+                (void)Regex(pattern);
+                ADD_FAILURE() << "compiled: " << pattern;
+            } catch (const RegexError& e) {
+                EXPECT_EQ(std::string(e.what()), c["error"].get<std::string>()) << pattern;
+            }
+            continue;
+        }
+        const Regex re(pattern);
+        EXPECT_EQ(re.search(c["text"].get<std::string>()), c["search"].get<bool>()) << pattern;
+        EXPECT_EQ(re.fullMatch(c["text"].get<std::string>()), c["full"].get<bool>()) << pattern;
+    }
+}
+
+TEST(GoRegexp, RejectsInvalidUtf8AndStaysLinearOnHostilePatterns) {
+    EXPECT_NO_THROW(Regex(R"(a\xffb)"));  // the escape \xff is U+00FF; a raw 0xff byte is not UTF-8
+    try {
+        (void)Regex(std::string("a") + std::string(1, '\xff'));
+        ADD_FAILURE() << "raw 0xff byte accepted";
+    } catch (const RegexError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("error parsing regexp: invalid UTF-8", 0), 0u);
+    }
+    // Catastrophic backtracking for a backtracking engine; RE2 answers at once.
+    const Regex nested("(a+)+$");
+    EXPECT_FALSE(nested.search(std::string(100000, 'a') + "!"));
+    // A long subject does not recurse per character (std::regex overflowed the stack here).
+    EXPECT_TRUE(Regex("[a-z0-9]([-a-z0-9]*[a-z0-9])?").fullMatch(std::string(1 << 20, 'a')));
+    // Copies share the compiled program and keep the pattern text.
+    const Regex copy = nested;
+    EXPECT_EQ(copy.pattern(), "(a+)+$");
+    EXPECT_TRUE(copy.search("aa"));
 }
 
 }  // namespace

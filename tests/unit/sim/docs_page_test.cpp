@@ -63,17 +63,29 @@ echo inside a four-backtick fence: not a block
 }
 
 TEST(DocsPage, BadAnnotationsNameTheFileAndLine) {
-    EXPECT_EQ(errorOf([] { parsePage("a.md", "<!-- mcpsim\nexit: 1\nexpect: x\n-->\n```bash\ntrue\n```\n"); }),
+    EXPECT_EQ(errorOf([] {
+                  parsePage("a.md", "<!-- mcpsim\nexit: 1\nexpect: x\n-->\n```bash\ntrue\n```\n");
+              }),
               "a.md:3: unknown expectation key \"expect\" (known: exit, stdout, stderr, "
               "eventually, known-defect, timeout, skip)");
-    EXPECT_EQ(errorOf([] { parsePage("b.md", "<!-- mcpsim: {exit: 1} -->\nSome text.\n```bash\ntrue\n```\n"); }),
+    EXPECT_EQ(errorOf([] {
+                  parsePage("b.md", "<!-- mcpsim: {exit: 1} -->\nSome text.\n```bash\ntrue\n```\n");
+              }),
               "b.md:1: annotation is not followed by a shell block");
-    EXPECT_EQ(errorOf([] { parsePage("c.md", "<!-- mcpsim: {exit: 1} -->\n```yaml\na: b\n```\n"); }),
-              "c.md:1: annotation is followed by a \"yaml\" block, not a shell block");
-    EXPECT_EQ(errorOf([] { parsePage("d.md", "\n<!-- mcpsim\neventually: soon\n-->\n```bash\ntrue\n```\n"); }),
+    EXPECT_EQ(
+        errorOf([] { parsePage("c.md", "<!-- mcpsim: {exit: 1} -->\n```yaml\na: b\n```\n"); }),
+        "c.md:1: annotation is followed by a \"yaml\" block, not a shell block");
+    EXPECT_EQ(errorOf([] {
+                  parsePage("d.md", "\n<!-- mcpsim\neventually: soon\n-->\n```bash\ntrue\n```\n");
+              }),
               "d.md:3: invalid duration \"soon\" (want e.g. 500ms, 30s, 2m)");
     EXPECT_EQ(errorOf([] { parsePage("e.md", "<!-- mcpsim\nexit: 1\n"); }),
               "e.md:1: annotation comment is not closed (-->)");
+    EXPECT_EQ(errorOf([] {
+                  parsePage("f.md", "<!-- mcpsim\nstdout: ['/(?=x)/']\n-->\n```bash\ntrue\n```\n");
+              }),
+              "f.md:2: invalid regex /(?=x)/: error parsing regexp: invalid or unsupported Perl "
+              "syntax: `(?=`");
 }
 
 TEST(DocsPage, SidecarsKeyExpectationsByBlockNumber) {
@@ -100,14 +112,20 @@ TEST(DocsPage, VerdictsMatchLinesInOrderAndSayWhatIsMissing) {
     EXPECT_NE(wrongOrder.diff.find("  = stdout: created\n  - stdout: /^READY +True$/\n"),
               std::string::npos)
         << wrongOrder.diff;
+    // Expected-line regexes are RE2: Unicode classes and inline flags work.
+    Expectation re2;
+    re2.exitCode = 0;
+    re2.stdoutLines = {{R"(^(?i)ready\s+\pL+$)", true}};
+    EXPECT_TRUE(judge(re2, 0, "READY   Vrai\n", "").passed);
     Verdict badExit = judge(e, 1, "x created\nREADY True\n", "");
     EXPECT_EQ(badExit.problems, std::vector<std::string>{"exit code 1, expected 0"});
 }
 
 TEST(DocsPage, CommandsOutsideTheSimulatorAreNamed) {
     EXPECT_EQ(outOfScope("kubectl get pods\n"), std::nullopt);
-    EXPECT_EQ(outOfScope("# helm is mentioned in a comment\nkubectl apply -f - <<EOF\nkind: X\nEOF\n"),
-              std::nullopt);
+    EXPECT_EQ(
+        outOfScope("# helm is mentioned in a comment\nkubectl apply -f - <<EOF\nkind: X\nEOF\n"),
+        std::nullopt);
     EXPECT_EQ(outOfScope("helm install gw ./chart\n"),
               "`helm install gw ./chart`: helm installs charts on a real cluster");
     EXPECT_EQ(outOfScope("  FOO=1 make local-env-setup\n"),
@@ -126,7 +144,8 @@ TEST(DocsPage, SingleKubectlWaitsAreUnderstood) {
     EXPECT_EQ(w->condition, "Ready");
     EXPECT_EQ(w->timeout, std::chrono::milliseconds(60000));
     EXPECT_TRUE(w->matches(Json{{"type", "ready"}, {"status", "true"}}));
-    auto other = parseWaitCommand("# wait\nkubectl wait mcpsr my --for condition=Ready=False --timeout 1m30s --namespace x");
+    auto other = parseWaitCommand(
+        "# wait\nkubectl wait mcpsr my --for condition=Ready=False --timeout 1m30s --namespace x");
     ASSERT_TRUE(other);
     EXPECT_EQ(other->want, "False");
     EXPECT_EQ(other->timeout, std::chrono::milliseconds(90000));
@@ -134,7 +153,8 @@ TEST(DocsPage, SingleKubectlWaitsAreUnderstood) {
     EXPECT_FALSE(parseWaitCommand("kubectl wait --for=condition=Ready pods --all"));
     EXPECT_FALSE(parseWaitCommand("kubectl wait --for=delete pod/x"));
     EXPECT_FALSE(parseWaitCommand("kubectl wait --for=condition=Ready pod/$NAME"));
-    EXPECT_FALSE(parseWaitCommand("kubectl apply -f x.yaml\nkubectl wait --for=condition=Ready pod/x"));
+    EXPECT_FALSE(
+        parseWaitCommand("kubectl apply -f x.yaml\nkubectl wait --for=condition=Ready pod/x"));
 }
 
 }  // namespace
