@@ -40,6 +40,12 @@ void writeFileAtomically(const std::string& path, const std::string& content) {
     fs::rename(tmp, p);
 }
 
+// 127.0.0.0/8, ::1 and localhost: only this machine can connect.
+bool isLoopback(const std::string& address) {
+    return address.rfind("127.", 0) == 0 || address == "::1" || address == "[::1]" ||
+           address == "localhost";
+}
+
 }  // namespace
 
 int serve(const ServeOptions& options) {
@@ -80,6 +86,13 @@ int serve(const ServeOptions& options) {
     } catch (const std::exception& e) {
         std::cerr << "mcpsim: cannot boot world \"" << options.world << "\": " << e.what() << "\n";
         return 1;
+    }
+    if (!isLoopback(options.address)) {
+        // The simulator has no authentication: see docs/security.md.
+        std::cerr << "mcpsim: warning: listening on " << options.address
+                  << ", not loopback: the API server and the gateway have no authentication, so "
+                     "anyone who can reach this address can read and change the simulated "
+                     "cluster, including its Secrets\n";
     }
     core::Runtime& runtime = world->runtime();
     const auto gatewayEndpoint = world->gatewayEndpoint();

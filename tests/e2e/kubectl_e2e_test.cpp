@@ -23,10 +23,12 @@ std::string readFile(const std::string& path) {
 
 // The fenced bash blocks of the registration guide, in order.
 std::vector<std::string> guideBlocks() {
-    std::string md = readFile(std::string(MCPSIM_SOURCE_DIR) + "/tests/data/mcp-server-registration.md");
+    std::string md =
+        readFile(std::string(MCPSIM_SOURCE_DIR) + "/tests/data/mcp-server-registration.md");
     std::vector<std::string> blocks;
     std::regex fence("```bash\n([\\s\\S]*?)```");
-    for (auto it = std::sregex_iterator(md.begin(), md.end(), fence); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(md.begin(), md.end(), fence); it != std::sregex_iterator();
+         ++it) {
         blocks.push_back((*it)[1]);
     }
     return blocks;
@@ -47,7 +49,7 @@ std::vector<std::string> lines(const std::string& text) {
 }
 
 class KubectlE2E : public ::testing::TestWithParam<int> {
-protected:
+  protected:
     void SetUp() override { server_ = std::make_unique<ServeProcess>(GetParam()); }
 
     // Runs a script that must succeed, returning stdout.
@@ -69,9 +71,11 @@ protected:
 
 TEST_P(KubectlE2E, ReportsTheChosenVersionSoTheDispatcherRunsThatKubectl) {
     std::string out = ok("kubectl version -o json");
-    EXPECT_NE(out.find("\"minor\": \"" + std::to_string(GetParam()) + "\""), std::string::npos) << out;
+    EXPECT_NE(out.find("\"minor\": \"" + std::to_string(GetParam()) + "\""), std::string::npos)
+        << out;
     // The client that ran is the matching minor (1.32 is the dispatcher's built-in).
-    EXPECT_NE(out.find("\"gitVersion\": \"v1." + std::to_string(GetParam())), std::string::npos) << out;
+    EXPECT_NE(out.find("\"gitVersion\": \"v1." + std::to_string(GetParam())), std::string::npos)
+        << out;
 }
 
 TEST_P(KubectlE2E, SeedGuideManifestsApplyUneditedAndReapplyUnchanged) {
@@ -89,14 +93,17 @@ TEST_P(KubectlE2E, SeedGuideManifestsApplyUneditedAndReapplyUnchanged) {
     for (std::size_t i = 0; i < applies.size(); ++i) {
         EXPECT_EQ(ok(applies[i]), names[i] + " created\n");
     }
-    const std::string routeRv = ok("kubectl get httproute -n mcp-test mcp-api-key-server-route -o jsonpath='{.metadata.resourceVersion}'");
+    const std::string routeRv =
+        ok("kubectl get httproute -n mcp-test mcp-api-key-server-route -o "
+           "jsonpath='{.metadata.resourceVersion}'");
     for (std::size_t i = 0; i < applies.size(); ++i) {
         // The route's lists hold server-side defaults (backendRef group/kind/weight, matches), so
         // kubectl's JSON merge patch for a custom resource replaces the lists: "configured", as
         // on a real cluster. The server sees nothing to change and keeps the resourceVersion.
         EXPECT_EQ(ok(applies[i]), names[i] + (i == 2 ? " configured\n" : " unchanged\n"));
     }
-    EXPECT_EQ(ok("kubectl get httproute -n mcp-test mcp-api-key-server-route -o jsonpath='{.metadata.resourceVersion}'"),
+    EXPECT_EQ(ok("kubectl get httproute -n mcp-test mcp-api-key-server-route -o "
+                 "jsonpath='{.metadata.resourceVersion}'"),
               routeRv);
     // Defaults from the CRD schemas.
     EXPECT_EQ(ok("kubectl get mcpsr my-mcp-server -n mcp-test -o jsonpath='{.spec.path}'"), "/mcp");
@@ -104,7 +111,9 @@ TEST_P(KubectlE2E, SeedGuideManifestsApplyUneditedAndReapplyUnchanged) {
                  "-o jsonpath='{.spec.targetRef.kind}'"),
               "Gateway");
     EXPECT_EQ(ok("kubectl get httproute -n mcp-test mcp-api-key-server-route "
-                 "-o jsonpath='{.spec.rules[0].backendRefs[0].kind}/{.spec.rules[0].backendRefs[0].weight}'"),
+                 "-o "
+                 "jsonpath='{.spec.rules[0].backendRefs[0].kind}/"
+                 "{.spec.rules[0].backendRefs[0].weight}'"),
               "Service/1");
 }
 
@@ -125,8 +134,9 @@ spec:
 EOF)");
     auto out = lines(ok("kubectl get mcpsr -A"));
     ASSERT_EQ(out.size(), 2u);
-    EXPECT_EQ(words(out[0]), (std::vector<std::string>{"NAMESPACE", "NAME", "PREFIX", "TARGET", "PATH",
-                                                       "READY", "TOOLS", "CREDENTIALS", "AGE"}));
+    EXPECT_EQ(words(out[0]),
+              (std::vector<std::string>{"NAMESPACE", "NAME", "PREFIX", "TARGET", "PATH", "READY",
+                                        "TOOLS", "CREDENTIALS", "AGE"}));
     auto row = words(out[1]);
     ASSERT_EQ(row.size(), 7u) << out[1];
     EXPECT_EQ(row[0], "mcp-test");
@@ -141,8 +151,9 @@ EOF)");
     // Once status reports tools, the READY and TOOLS columns fill in.
     ok(R"(kubectl patch mcpsr my-mcp-server -n mcp-test --subresource=status --type merge -p '{"status":{"discoveredTools":3,"conditions":[{"type":"Ready","status":"True","reason":"Ready","message":"ok","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}')");
     row = words(lines(ok("kubectl get mcpsr -n mcp-test"))[1]);
-    EXPECT_EQ(row, (std::vector<std::string>{"my-mcp-server", "myserver_", "mcp-api-key-server-route",
-                                             "/mcp", "True", "3", "creds", row.back()}));
+    EXPECT_EQ(row,
+              (std::vector<std::string>{"my-mcp-server", "myserver_", "mcp-api-key-server-route",
+                                        "/mcp", "True", "3", "creds", row.back()}));
     EXPECT_EQ(lines(ok("kubectl get mcpserverregistrations.mcp.kagenti.com -n mcp-test -o name")),
               (std::vector<std::string>{"mcpserverregistration.mcp.kagenti.com/my-mcp-server"}));
 }
@@ -161,7 +172,8 @@ data:
 EOF)");
     EXPECT_NE(ok("kubectl get cm cfg -n team-a -o yaml").find("  mode: fast\n"), std::string::npos);
     EXPECT_EQ(ok("kubectl get cm cfg -n team-a -o json | jq -r .data.mode"), "fast\n");
-    EXPECT_EQ(ok("kubectl get cm -n team-a -l app=web -o jsonpath='{.items[*].metadata.name}'"), "cfg");
+    EXPECT_EQ(ok("kubectl get cm -n team-a -l app=web -o jsonpath='{.items[*].metadata.name}'"),
+              "cfg");
     EXPECT_EQ(ok("kubectl get cm -n team-a -l app=other -o name"), "");
     auto all = lines(ok("kubectl get configmaps -A"));
     EXPECT_EQ(words(all[0]), (std::vector<std::string>{"NAMESPACE", "NAME", "DATA", "AGE"}));
@@ -207,22 +219,28 @@ EOF)");
               "deployment.apps/web patched\n");
     EXPECT_EQ(ok(R"(kubectl patch deployment web --type merge -p '{"spec":{"replicas":3}}')"),
               "deployment.apps/web patched (no change)\n");
-    EXPECT_EQ(ok(R"(kubectl patch deployment web --type json -p '[{"op":"replace","path":"/spec/replicas","value":2}]')"),
-              "deployment.apps/web patched\n");
-    EXPECT_EQ(ok(R"(kubectl patch deployment web -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}}}')"),
-              "deployment.apps/web patched\n");
-    EXPECT_EQ(ok("kubectl get deploy web -o jsonpath='{.spec.replicas} {.spec.template.spec.containers[0].image} "
+    EXPECT_EQ(
+        ok(R"(kubectl patch deployment web --type json -p '[{"op":"replace","path":"/spec/replicas","value":2}]')"),
+        "deployment.apps/web patched\n");
+    EXPECT_EQ(
+        ok(R"(kubectl patch deployment web -p '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}}}')"),
+        "deployment.apps/web patched\n");
+    EXPECT_EQ(ok("kubectl get deploy web -o jsonpath='{.spec.replicas} "
+                 "{.spec.template.spec.containers[0].image} "
                  "{.spec.template.spec.containers[0].env[0].name} {.metadata.generation}'"),
               "2 nginx:1.26 A 4");
     EXPECT_EQ(ok("kubectl set env deployment/web B=2"), "deployment.apps/web env updated\n");
-    EXPECT_EQ(ok("kubectl get deploy web -o jsonpath='{.spec.template.spec.containers[0].env[*].name}'"), "A B");
+    EXPECT_EQ(
+        ok("kubectl get deploy web -o jsonpath='{.spec.template.spec.containers[0].env[*].name}'"),
+        "A B");
     EXPECT_EQ(ok("kubectl label deployment web tier=frontend"), "deployment.apps/web labeled\n");
     EXPECT_EQ(ok("kubectl get deploy -l tier=frontend -o name"), "deployment.apps/web\n");
     EXPECT_EQ(ok("kubectl label deployment web tier-"), "deployment.apps/web unlabeled\n");
     EXPECT_EQ(ok("kubectl get deploy -l tier=frontend -o name"), "");
     // kubectl 1.27 itself prints "annotate" (a client quirk of that release).
-    EXPECT_EQ(ok("kubectl annotate deployment web note=hi"),
-              std::string("deployment.apps/web ") + (GetParam() == 27 ? "annotate" : "annotated") + "\n");
+    EXPECT_EQ(
+        ok("kubectl annotate deployment web note=hi"),
+        std::string("deployment.apps/web ") + (GetParam() == 27 ? "annotate" : "annotated") + "\n");
     EXPECT_EQ(ok("kubectl delete deployment web"), "deployment.apps \"web\" deleted\n");
     CommandResult gone = run("kubectl get deployment web");
     EXPECT_EQ(gone.exitCode, 1);
@@ -232,15 +250,18 @@ EOF)");
 TEST_P(KubectlE2E, GeneratorsCreateSecretsAndNamespaces) {
     // kubectl 1.32+ sends these as protobuf.
     EXPECT_EQ(ok("kubectl create namespace keycloak"), "namespace/keycloak created\n");
-    EXPECT_EQ(ok("kubectl create secret generic s1 --from-literal=a=b -n keycloak"), "secret/s1 created\n");
-    EXPECT_EQ(ok("kubectl get secret s1 -n keycloak -o jsonpath='{.type} {.data.a}'"), "Opaque Yg==");
+    EXPECT_EQ(ok("kubectl create secret generic s1 --from-literal=a=b -n keycloak"),
+              "secret/s1 created\n");
+    EXPECT_EQ(ok("kubectl get secret s1 -n keycloak -o jsonpath='{.type} {.data.a}'"),
+              "Opaque Yg==");
     EXPECT_EQ(ok("kubectl get secret s1 -n keycloak -o jsonpath='{.data.a}' | base64 -d"), "b");
     CommandResult again = run("kubectl create secret generic s1 --from-literal=a=c -n keycloak");
     EXPECT_EQ(again.exitCode, 1);
     EXPECT_NE(again.err.find("secrets \"s1\" already exists"), std::string::npos) << again.err;
     CommandResult ns = run("kubectl create namespace keycloak");
     EXPECT_EQ(ns.exitCode, 1);
-    EXPECT_EQ(ns.err, "Error from server (AlreadyExists): namespaces \"keycloak\" already exists\n");
+    EXPECT_EQ(ns.err,
+              "Error from server (AlreadyExists): namespaces \"keycloak\" already exists\n");
     auto out = lines(ok("kubectl get ns keycloak"));
     EXPECT_EQ(words(out[1])[1], "Active");
 }
@@ -252,7 +273,9 @@ TEST_P(KubectlE2E, NamespaceDeletionCascadesAndFinishesAsynchronously) {
     CommandResult ns = run("kubectl get namespace doomed");
     EXPECT_EQ(ns.exitCode, 1);
     EXPECT_EQ(ns.err, "Error from server (NotFound): namespaces \"doomed\" not found\n");
-    EXPECT_EQ(ok("kubectl get configmaps -A -o jsonpath='{.items[?(@.metadata.namespace==\"doomed\")].metadata.name}'"), "");
+    EXPECT_EQ(ok("kubectl get configmaps -A -o "
+                 "jsonpath='{.items[?(@.metadata.namespace==\"doomed\")].metadata.name}'"),
+              "");
 }
 
 TEST_P(KubectlE2E, EventsAreListedAndShownByDescribe) {
@@ -264,12 +287,14 @@ metadata: {name: ext, namespace: mcp-test}
 spec:
   targetRef: {name: mcp-gateway, namespace: gateway-system}
 EOF)");
-    std::string uid = ok("kubectl get mcpgatewayextension ext -n mcp-test -o jsonpath='{.metadata.uid}'");
+    std::string uid =
+        ok("kubectl get mcpgatewayextension ext -n mcp-test -o jsonpath='{.metadata.uid}'");
     ok(R"(kubectl apply -f - <<EOF
 apiVersion: v1
 kind: Event
 metadata: {name: ext.1, namespace: mcp-test}
-involvedObject: {kind: MCPGatewayExtension, name: ext, namespace: mcp-test, uid: )" + uid +
+involvedObject: {kind: MCPGatewayExtension, name: ext, namespace: mcp-test, uid: )" +
+       uid +
        R"(, apiVersion: mcp.kagenti.com/v1alpha1}
 reason: Reconciled
 message: all good
@@ -281,10 +306,12 @@ lastTimestamp: "2026-01-01T00:00:00Z"
 EOF)");
     auto ev = lines(ok("kubectl get events -n mcp-test"));
     ASSERT_EQ(ev.size(), 2u);
-    EXPECT_EQ(words(ev[0]), (std::vector<std::string>{"LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}));
+    EXPECT_EQ(words(ev[0]),
+              (std::vector<std::string>{"LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"}));
     auto row = words(ev[1]);
     EXPECT_EQ(std::vector<std::string>(row.begin() + 1, row.end()),
-              (std::vector<std::string>{"Normal", "Reconciled", "mcpgatewayextension/ext", "all", "good"}));
+              (std::vector<std::string>{"Normal", "Reconciled", "mcpgatewayextension/ext", "all",
+                                        "good"}));
     std::string described = ok("kubectl describe mcpgatewayextension ext -n mcp-test");
     EXPECT_NE(described.find("Reconciled"), std::string::npos) << described;
     EXPECT_NE(described.find("all good"), std::string::npos) << described;
@@ -314,7 +341,8 @@ EOF)");
     EXPECT_EQ(r.out, "mcpgatewayextension.mcp.kagenti.com/mcp-extension condition met\n");
     EXPECT_LT(took, 5s);
     // Already true: returns at once.
-    EXPECT_EQ(ok("kubectl wait --for=condition=ready mcpgatewayextension/mcp-extension -n mcp-test --timeout=5s"),
+    EXPECT_EQ(ok("kubectl wait --for=condition=ready mcpgatewayextension/mcp-extension -n mcp-test "
+                 "--timeout=5s"),
               "mcpgatewayextension.mcp.kagenti.com/mcp-extension condition met\n");
 }
 
@@ -327,18 +355,24 @@ metadata: {name: mcp-extension, namespace: mcp-test}
 spec:
   targetRef: {name: mcp-gateway, namespace: gateway-system}
 EOF)");
-    CommandResult r = run("kubectl wait --for=condition=Ready mcpgatewayextension/mcp-extension -n mcp-test --timeout=2s");
+    CommandResult r =
+        run("kubectl wait --for=condition=Ready mcpgatewayextension/mcp-extension -n mcp-test "
+            "--timeout=2s");
     EXPECT_EQ(r.exitCode, 1);
-    EXPECT_EQ(r.err, "error: timed out waiting for the condition on mcpgatewayextensions/mcp-extension\n");
-    CommandResult missing = run("kubectl wait --for=condition=Ready mcpgatewayextension/nope -n mcp-test --timeout=2s");
+    EXPECT_EQ(r.err,
+              "error: timed out waiting for the condition on mcpgatewayextensions/mcp-extension\n");
+    CommandResult missing =
+        run("kubectl wait --for=condition=Ready mcpgatewayextension/nope -n mcp-test --timeout=2s");
     EXPECT_EQ(missing.exitCode, 1);
-    EXPECT_EQ(missing.err,
-              "Error from server (NotFound): mcpgatewayextensions.mcp.kagenti.com \"nope\" not found\n");
+    EXPECT_EQ(
+        missing.err,
+        "Error from server (NotFound): mcpgatewayextensions.mcp.kagenti.com \"nope\" not found\n");
 }
 
 TEST_P(KubectlE2E, LogsOfPodsAndDeployments) {
     // The simulated control plane's API server pod logs every request, as kube-apiserver does.
-    std::string logs = ok("kubectl logs -n kube-system kube-apiserver-mcpsim-control-plane --tail=50");
+    std::string logs =
+        ok("kubectl logs -n kube-system kube-apiserver-mcpsim-control-plane --tail=50");
     EXPECT_NE(logs.find("\"HTTP\" verb=\"GET\""), std::string::npos) << logs;
     ok(R"(kubectl apply -f - <<EOF
 apiVersion: apps/v1
@@ -367,7 +401,8 @@ EOF)");
     EXPECT_EQ(lines(viaDeploy).size(), 3u) << viaDeploy;
     EXPECT_NE(viaDeploy.find("verb="), std::string::npos);
     auto pods = lines(ok("kubectl get pods"));
-    EXPECT_EQ(words(pods[1]), (std::vector<std::string>{"api-mirror-1", "1/1", "Running", "0", words(pods[1])[4]}));
+    EXPECT_EQ(words(pods[1]),
+              (std::vector<std::string>{"api-mirror-1", "1/1", "Running", "0", words(pods[1])[4]}));
     CommandResult bad = run("kubectl logs api-mirror-1 -c nope");
     EXPECT_EQ(bad.exitCode, 1);
     EXPECT_EQ(bad.err, "error: container nope is not valid for pod api-mirror-1\n");
@@ -390,6 +425,17 @@ TEST(McpsimServe, BindsLoopbackWritesKubeconfigAndStopsCleanlyOnSigterm) {
     EXPECT_EQ(server.sh("kubectl get ns default -o name").out, "namespace/default\n");
     EXPECT_EQ(server.terminate(), 0);
     EXPECT_EQ(readFile(server.dir() + "/serve.stderr"), "mcpsim: shutting down\n");
+}
+
+TEST(McpsimServe, WarnsThatANonLoopbackAddressHasNoAuthentication) {
+    ServeProcess server(31, "--world bare --address 0.0.0.0");
+    EXPECT_EQ(server.url().rfind("http://0.0.0.0:", 0), 0u) << server.readyLine();
+    EXPECT_EQ(server.sh("kubectl get ns default -o name").out, "namespace/default\n");
+    EXPECT_EQ(server.terminate(), 0);
+    EXPECT_EQ(readFile(server.dir() + "/serve.stderr"),
+              "mcpsim: warning: listening on 0.0.0.0, not loopback: the API server and the gateway "
+              "have no authentication, so anyone who can reach this address can read and change "
+              "the simulated cluster, including its Secrets\nmcpsim: shutting down\n");
 }
 
 TEST(McpsimServe, RejectsBadFlags) {
