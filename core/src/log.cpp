@@ -65,35 +65,7 @@ std::string slogQuote(const std::string& value) {
         }
     }
     if (!needs) return value;
-    std::string out = "\"";
-    for (unsigned char c : value) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\x%02x", c);
-                    out += buf;
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
-    return out + "\"";
+    return goQuote(value);  // slog quotes with strconv.Quote
 }
 
 Logger::Logger(const Clock& clock, LogStore& store, std::string source, std::vector<LogAttr> base)

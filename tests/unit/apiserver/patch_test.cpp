@@ -521,6 +521,12 @@ TEST(StrategicMergePatch, MissingMergeKeyIsPassedThroughAs500) {
     EXPECT_EQ(error.reason, "");
     EXPECT_EQ(std::string(error.what()),
               "map: map[image:nginx] does not contain declared merge key: name");
+    // Numbers in the map print as Go's fmt does (%v of a float64: 1.2345675e+06).
+    EXPECT_EQ(std::string(patchErrorOf([] {
+                              strategic(json::parse(R"({"spec":{"containers":[{"name":"web"}]}})"),
+                                        R"({"spec":{"containers":[{"cpu":1234567.5,"n":3}]}})");
+                          }).what()),
+              "map: map[cpu:1.2345675e+06 n:3] does not contain declared merge key: name");
 }
 
 TEST(StrategicMergePatch, UnknownDirectivesArePassedThroughAs500) {

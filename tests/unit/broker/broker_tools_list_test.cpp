@@ -1,6 +1,7 @@
 // spec/broker.md section 13, scenarios 30-45: tools/list shapes, virtual servers and
 // x-authorized-tools.
 #include "broker/broker_fixture.hpp"
+#include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/jwt.hpp"
 
 namespace mcpsim::broker_testing {
@@ -70,6 +71,25 @@ TEST_F(BrokerToolsList, S13_31_Server1Shapes) {
     EXPECT_FALSE(greet.contains("/inputSchema/additionalProperties"_json_pointer)) << greet.dump();
     EXPECT_EQ(byName(tools, "test1_time").value("annotations", Json()),
               Json::parse(R"({"title":"time"})"));
+}
+
+// Section 8: a cursor is base64 of a served name; only later names are listed, and a cursor that
+// is not base64 gets encoding/base64's own error text.
+TEST_F(BrokerToolsList, CursorSkipsNamesUpToItAndBadBase64IsGosError) {
+    startMock("mcp-test-server2", "server2");
+    applyConfig("servers:\n" + server2Entry());
+    const std::string session = initialize();
+    Reply after = rpc("tools/list", {{"cursor", core::base64Encode("test2_hello_world")}}, session);
+    Names names;
+    for (const auto& t : after.message().value("/result/tools"_json_pointer, Json::array())) {
+        names.push_back(t.value("name", ""));
+    }
+    EXPECT_EQ(names, (Names{"test2_slow", "test2_time"})) << after.body;
+    Reply bad = rpc("tools/list", {{"cursor", "aGVsbG8"}}, session);
+    EXPECT_EQ(bad.status, 200);
+    EXPECT_EQ(bad.message().value("error", Json()),
+              Json::parse(R"({"code":-32602,"message":"illegal base64 data at input byte 4"})"))
+        << bad.body;
 }
 
 TEST_F(BrokerToolsList, S13_32_EmptyPrefix) {

@@ -61,8 +61,9 @@ TEST(Runtime, SettleThatCannotConvergeSaysWhatWasBusy) {
     Runtime rt(RuntimeOptions{7, true});
     std::function<void()> poll = [&] { rt.clock().schedule(5s, poll); };
     poll();
-    auto busy = rt.activity().add("controller mcpserverregistration",
-                                  [] { return std::optional<std::string>("requeue of a/b in 5s"); });
+    auto busy = rt.activity().add("controller mcpserverregistration", [] {
+        return std::optional<std::string>("requeue of a/b in 5s");
+    });
     SettleResult r = rt.settle(20s);
     EXPECT_FALSE(r.converged);
     EXPECT_EQ(r.timersFired, 4u);  // 5, 10, 15, 20 s; the next (25 s) is past the horizon
@@ -162,6 +163,12 @@ TEST(Logs, SlogTextFormat) {
     EXPECT_EQ(store.lines("mcp-system/controller")[0].text,
               "time=2026-01-01T00:00:00Z level=INFO msg=\"Discovered tools\" "
               "controller=mcpserverregistration \"upstream mcp server\"=mcp-test/a #tools=3");
+    // Values that need quoting get strconv.Quote, as slog's TextHandler does.
+    EXPECT_EQ(slogQuote("plain"), "plain");
+    EXPECT_EQ(slogQuote(""), "\"\"");
+    EXPECT_EQ(slogQuote("a\tb\a\x01"
+                        "\xff"),
+              R"("a\tb\a\x01\xff")");
 }
 
 TEST(Logs, EachSourceKeepsItsNewestTenMebibytes) {
