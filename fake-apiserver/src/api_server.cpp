@@ -214,6 +214,14 @@ ApiServer::ApiServer(core::Runtime& runtime, ApiServerOptions options)
 
 ApiServer::~ApiServer() = default;
 
+void ApiServer::injectWriteFault(WriteFault fault) {
+    impl_->faults.add(std::move(fault));
+}
+
+int ApiServer::pendingWriteFaults() const {
+    return impl_->faults.pending();
+}
+
 void ApiServer::handle(core::http::Request&& request, core::http::Reply reply) {
     // Log each request in kube-apiserver's klog style; the log backs `kubectl logs` of the
     // control plane pod.

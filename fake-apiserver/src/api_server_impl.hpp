@@ -8,6 +8,7 @@
 #include "mcpsim/apiserver/api_server.hpp"
 #include "object_store.hpp"
 #include "type_registry.hpp"
+#include "write_faults.hpp"
 
 namespace mcpsim::apiserver {
 
@@ -30,6 +31,7 @@ struct ApiServer::Impl {
     TypeRegistry registry;
     ObjectStore store;
     Engine engine;
+    WriteFaults faults;  // injected failures of client writes
     std::unique_ptr<core::kube::Client> client;
     std::uint64_t requests = 0;
 
@@ -48,7 +50,8 @@ struct ApiServer::Impl {
     Json aggregatedDiscovery(bool core, const std::string& apiVersion) const;
     Json legacyApiVersions() const;
     Json legacyGroupList() const;
-    std::optional<Json> legacyResourceList(const std::string& group, const std::string& version) const;
+    std::optional<Json> legacyResourceList(const std::string& group,
+                                           const std::string& version) const;
     std::optional<Json> legacyGroup(const std::string& group) const;
     Json openApiIndex() const;
     std::optional<Json> openApiDocument(const std::string& group, const std::string& version) const;

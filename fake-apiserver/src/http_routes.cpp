@@ -395,16 +395,21 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
     if (method == "POST") {
         if (!rr.name.empty())
             raise(core::kube::methodNotSupported(type.plural, type.group, "create"));
-        WriteResult r = engine.create(type, rr.version, rr.ns, decodeObjectBody(*this, req, type),
-                                      writeContext(req));
+        Json body = decodeObjectBody(*this, req, type);
+        faults.check(type, "create", false,
+                     body.is_object() ? body.value("/metadata/name"_json_pointer, std::string())
+                                      : std::string());
+        WriteResult r = engine.create(type, rr.version, rr.ns, std::move(body), writeContext(req));
         reply(withWarnings(jsonResponse(201, r.object), r.warnings));
         return;
     }
     if (method == "PUT") {
         if (rr.name.empty())
             raise(core::kube::methodNotSupported(type.plural, type.group, "update"));
-        WriteResult r = engine.update(type, rr.version, key, decodeObjectBody(*this, req, type),
-                                      writeContext(req), status);
+        Json body = decodeObjectBody(*this, req, type);
+        faults.check(type, "update", status, key.name);
+        WriteResult r =
+            engine.update(type, rr.version, key, std::move(body), writeContext(req), status);
         reply(withWarnings(jsonResponse(200, r.object), r.warnings));
         return;
     }
@@ -433,6 +438,7 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
             if (!type.crd) ok.insert(ok.begin() + 2, "application/strategic-merge-patch+json");
             raise(core::kube::unsupportedMediaType(ct, ok));
         }
+        faults.check(type, "patch", status, key.name);
         WriteResult r =
             engine.patch(type, rr.version, key, kind, req.body, writeContext(req), status);
         reply(withWarnings(jsonResponse(r.created ? 201 : 200, r.object), r.warnings));
@@ -442,6 +448,7 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
         Json options = req.body.empty() ? Json::object() : Json::parse(req.body, nullptr, false);
         if (options.is_discarded()) raise(core::kube::badRequest("invalid DeleteOptions body"));
         if (auto pp = req.query("propagationPolicy")) options["propagationPolicy"] = *pp;
+        faults.check(type, "delete", false, rr.name);
         if (rr.name.empty()) {
             reply(jsonResponse(200, engine.removeCollection(type, rr.version, rr.ns,
                                                             req.query("labelSelector").value_or(""),

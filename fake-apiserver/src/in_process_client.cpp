@@ -41,6 +41,7 @@ class InProcessClient final : public core::kube::Client {
         return run([&] {
             Gvk gvk = Gvk::ofObject(object);
             const ResourceType& t = resolve(gvk);
+            impl_.faults.check(t, "create", false, ObjectKey::ofObject(object).name);
             return impl_.engine
                 .create(t, gvk.version, t.namespaced ? ObjectKey::ofObject(object).ns : "", object,
                         context(options))
@@ -69,6 +70,7 @@ class InProcessClient final : public core::kube::Client {
     Result<Json> remove(const Gvk& type, const ObjectKey& key) override {
         return run([&] {
             const ResourceType& t = resolve(type);
+            impl_.faults.check(t, "delete", false, key.name);
             return impl_.engine.remove(t, type.version, scoped(t, key), Json::object(), {});
         });
     }
@@ -176,6 +178,7 @@ class InProcessClient final : public core::kube::Client {
         return run([&] {
             Gvk gvk = Gvk::ofObject(object);
             const ResourceType& t = resolve(gvk);
+            impl_.faults.check(t, "update", status, ObjectKey::ofObject(object).name);
             return impl_.engine
                 .update(t, gvk.version, scoped(t, ObjectKey::ofObject(object)), object,
                         context(options), status)
@@ -191,6 +194,7 @@ class InProcessClient final : public core::kube::Client {
                              : patchType == PatchType::Merge     ? PatchKind::Merge
                              : patchType == PatchType::Strategic ? PatchKind::Strategic
                                                                  : PatchKind::Apply;
+            impl_.faults.check(t, "patch", status, key.name);
             return impl_.engine
                 .patch(t, type.version, scoped(t, key), kind, patch.dump(), context(options),
                        status)

@@ -710,5 +710,35 @@ TEST_F(Registration, FirstMatchingBrokerEntryWins) {
     EXPECT_EQ(get(kMcpsr, kSrv1)["status"]["discoveredTools"], 4);
 }
 
+// Faults the API server injects: conflicts on the registration's status, internal errors on the
+// config Secret and a timeout on the route's status. Section 3: a failed Secret write leads to a
+// NotReady status write, and a conflict there is "requeue 2 s, no error"; a conflict on the
+// Ready write is a reconcile error retried with backoff; a failed Programmed write is logged and
+// left for the next reconcile. The registration still ends Ready with its Secret entry.
+TEST_F(Registration, RecoversFromInjectedWriteFaults) {
+    fixtureF();
+    brokerReady();
+    auto& api = world().api();
+    using Kind = apiserver::WriteFault::Kind;
+    api.injectWriteFault(
+        {Kind::Conflict, "mcpserverregistrations.mcp.kagenti.com", "", "status", 3});
+    api.injectWriteFault({Kind::InternalError, "secrets", "", "", 2});
+    api.injectWriteFault({Kind::Timeout, "httproutes.gateway.networking.k8s.io", "", "status", 1});
+    registerSrv1();
+    settle();
+    advance(10s);
+    EXPECT_EQ(api.pendingWriteFaults(), 0);
+    EXPECT_TRUE(srvIs("srv1", true, kAdded3)) << logs();
+    EXPECT_EQ(config("mcp-system")["servers"][0]["toolPrefix"], "t1_") << configText("mcp-system");
+    EXPECT_EQ(countLog("msg=\"Reconciler error\""), 1) << logs();
+    EXPECT_EQ(countLog("failed to update status: Operation cannot be fulfilled on "
+                       "mcpserverregistrations.mcp.kagenti.com \\\"srv1\\\": the object has been "
+                       "modified"),
+              1)
+        << logs();
+    EXPECT_EQ(countLog("msg=\"failed to set httproute programmed condition\""), 1) << logs();
+    EXPECT_EQ(countLog("Timeout: request did not complete within requested timeout"), 1) << logs();
+}
+
 }  // namespace
 }  // namespace mcpsim::gateway::testing

@@ -28,6 +28,22 @@ struct ApiServerOptions {
     core::http::Network* clusterNetwork = nullptr;
 };
 
+// A failure the server injects into client writes, for testing how controllers recover. The next
+// `count` writes that match are refused before anything is stored, with the error a real
+// apiserver gives in that case; other writes are unaffected.
+struct WriteFault {
+    enum class Kind {
+        Conflict,       // 409 Conflict: "the object has been modified; ..."
+        InternalError,  // 500 InternalError
+        Timeout,        // 504 Timeout: "request did not complete within requested timeout"
+    };
+    Kind kind = Kind::Conflict;
+    std::string resource;     // "plural" (core group) or "plural.group"; "" matches every kind
+    std::string verb;         // create, update, patch or delete; "" matches every write
+    std::string subresource;  // "status": only status writes; "": main and status writes
+    int count = 1;
+};
+
 // A resource as kubectl names it on the command line, resolved.
 struct ResourceName {
     core::kube::Gvk gvk;  // storage version
@@ -36,7 +52,7 @@ struct ResourceName {
 };
 
 class ApiServer {
-public:
+  public:
     ApiServer(core::Runtime& runtime, ApiServerOptions options = {});
     ~ApiServer();
     ApiServer(const ApiServer&) = delete;
@@ -62,13 +78,18 @@ public:
     // with ".group", as kubectl's RESTMapper does.
     std::optional<ResourceName> resolveResource(std::string_view name) const;
 
+    // Client writes (HTTP and in-process) check the pending faults in the order they were added.
+    void injectWriteFault(WriteFault fault);
+    // Matching writes still to be refused, over every injected fault.
+    int pendingWriteFaults() const;
+
     int kubeMinor() const;
     // Number of requests served over HTTP (for benchmarks).
     std::uint64_t requestCount() const;
 
     struct Impl;  // internal; public so the server's own translation units can name it
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 
