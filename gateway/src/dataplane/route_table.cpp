@@ -52,15 +52,18 @@ std::optional<std::string> intersect(const std::string& listener, const std::str
     return std::nullopt;
 }
 
+// An invalid pattern matches nothing (Envoy rejects such a route; no request reaches it).
+std::optional<core::Regex> compiledOrNone(const std::string& pattern) {
+    try {
+        return core::Regex(pattern);
+    } catch (const core::RegexError&) {
+        return std::nullopt;
+    }
+}
+
 bool pathMatches(const RouteTable::Match& m, const std::string& path) {
     if (m.pathType == "Exact") return path == m.pathValue;
-    if (m.pathType == "RegularExpression") {
-        try {
-            return core::Regex(m.pathValue).fullMatch(path);
-        } catch (const core::RegexError&) {
-            return false;
-        }
-    }
+    if (m.pathType == "RegularExpression") return m.pathRegex && m.pathRegex->fullMatch(path);
     // PathPrefix matches whole path elements; a trailing slash in the prefix is ignored.
     std::string prefix = m.pathValue;
     while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
@@ -73,18 +76,10 @@ bool matchApplies(const RouteTable::Match& m, const core::http::Request& req,
                   const std::string& path) {
     if (!pathMatches(m, path)) return false;
     if (!m.method.empty() && m.method != req.method) return false;
-    for (const auto& [name, value, regex] : m.headers) {
-        auto got = req.headers.get(name);
+    for (const auto& h : m.headers) {
+        auto got = req.headers.get(h.name);
         if (!got) return false;
-        if (regex) {
-            try {
-                if (!core::Regex(value).fullMatch(*got)) return false;
-            } catch (const core::RegexError&) {
-                return false;
-            }
-        } else if (*got != value) {
-            return false;
-        }
+        if (h.regex ? !(h.compiled && h.compiled->fullMatch(*got)) : *got != h.value) return false;
     }
     for (const auto& [name, value] : m.query) {
         if (req.query(name) != value) return false;
@@ -197,11 +192,16 @@ RouteTable::RouteTable(const Json& gateway, int port, const std::vector<Json>& r
                 if (m.contains("path")) {
                     match.pathType = str(m["path"], "type", "PathPrefix");
                     match.pathValue = str(m["path"], "value", "/");
+                    if (match.pathType == "RegularExpression") {
+                        match.pathRegex = compiledOrNone(match.pathValue);
+                    }
                 }
                 match.method = str(m, "method");
                 for (const auto& h : m.value("headers", Json::array())) {
-                    match.headers.emplace_back(str(h, "name"), str(h, "value"),
-                                               str(h, "type") == "RegularExpression");
+                    Match::Header header{str(h, "name"), str(h, "value"),
+                                         str(h, "type") == "RegularExpression", std::nullopt};
+                    if (header.regex) header.compiled = compiledOrNone(header.value);
+                    match.headers.push_back(std::move(header));
                 }
                 for (const auto& q : m.value("queryParams", Json::array())) {
                     match.query.emplace_back(str(q, "name"), str(q, "value"));

@@ -13,6 +13,7 @@
 #include "mcpsim/core/http/message.hpp"
 #include "mcpsim/core/json.hpp"
 #include "mcpsim/core/kube/client.hpp"
+#include "mcpsim/core/regex.hpp"
 
 namespace mcpsim::gateway::dataplane {
 
@@ -57,8 +58,16 @@ class RouteTable {
     struct Match {
         std::string pathType = "PathPrefix";
         std::string pathValue = "/";
+        // RegularExpression patterns are compiled once, when the table is built; an invalid one
+        // leaves nullopt and the match never applies.
+        std::optional<core::Regex> pathRegex;
         std::string method;
-        std::vector<std::tuple<std::string, std::string, bool>> headers;  // name, value, regex
+        struct Header {
+            std::string name, value;
+            bool regex = false;
+            std::optional<core::Regex> compiled;  // when regex and valid
+        };
+        std::vector<Header> headers;
         std::vector<std::pair<std::string, std::string>> query;
     };
     struct Rule {
