@@ -1,4 +1,5 @@
 #include "mcpsim/core/mcp/server.hpp"
+#include "mcpsim/core/go_json.hpp"
 
 #include <algorithm>
 #include <regex>
@@ -294,7 +295,7 @@ void McpServer::Impl::post(http::Request&& req, http::Reply& reply) {
                         "Unsupported Media Type: Content-Type must be application/json"));
         return;
     }
-    Json body = Json::parse(req.body, nullptr, false);
+    Json body = goJsonDecode(req.body, false);
     if (body.is_discarded()) {
         reply(jsonError(400, codes::kParseError, "Parse error: Invalid JSON"));
         return;

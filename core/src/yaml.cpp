@@ -56,7 +56,8 @@ Json resolvePlain(const std::string& s) {
             std::string v = noUnderscore(s);
             return static_cast<std::int64_t>(std::stoll(v, nullptr, 8));
         }
-        if (std::regex_match(s, floatRe) && s != "." && s.find_first_of("0123456789") != std::string::npos) {
+        if (std::regex_match(s, floatRe) && s != "." &&
+            s.find_first_of("0123456789") != std::string::npos) {
             return std::stod(noUnderscore(s));
         }
     } catch (const std::out_of_range&) {
@@ -197,9 +198,46 @@ void emit(const Json& v, int indent, std::string& out, bool inSeq) {
     }
 }
 
+// go-yaml's reader refuses what is not UTF-8, and control characters, before it parses;
+// yaml-cpp would pass the bytes through into strings that then cannot be encoded as JSON.
+void checkReadable(std::string_view text) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char lead = p[i];
+        const std::size_t width = (lead & 0x80) == 0      ? 1
+                                  : (lead & 0xE0) == 0xC0 ? 2
+                                  : (lead & 0xF0) == 0xE0 ? 3
+                                  : (lead & 0xF8) == 0xF0 ? 4
+                                                          : 0;
+        if (width == 0) throw YamlError("invalid leading UTF-8 octet", 0, 0);
+        if (i + width > n) throw YamlError("incomplete UTF-8 octet sequence", 0, 0);
+        char32_t value = width == 1   ? lead
+                         : width == 2 ? lead & 0x1F
+                         : width == 3 ? lead & 0x0F
+                                      : lead & 0x07;
+        for (std::size_t k = 1; k < width; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) throw YamlError("invalid trailing UTF-8 octet", 0, 0);
+            value = (value << 6) | (p[i + k] & 0x3F);
+        }
+        const bool shortest = width == 1 || (width == 2 && value >= 0x80) ||
+                              (width == 3 && value >= 0x800) || (width == 4 && value >= 0x10000);
+        if (!shortest) throw YamlError("invalid length of a UTF-8 sequence", 0, 0);
+        if ((value >= 0xD800 && value <= 0xDFFF) || value > 0x10FFFF)
+            throw YamlError("invalid Unicode character", 0, 0);
+        const bool printable = value == 0x09 || value == 0x0A || value == 0x0D ||
+                               (value >= 0x20 && value <= 0x7E) || value == 0x85 ||
+                               (value >= 0xA0 && value <= 0xD7FF) ||
+                               (value >= 0xE000 && value <= 0xFFFD) || value >= 0x10000;
+        if (!printable) throw YamlError("control characters are not allowed", 0, 0);
+        i += width;
+    }
+}
+
 }  // namespace
 
 std::vector<Json> parseYamlDocuments(std::string_view text) {
+    checkReadable(text);
     std::vector<Json> docs;
     try {
         for (const auto& node : YAML::LoadAll(std::string(text))) {
@@ -214,6 +252,7 @@ std::vector<Json> parseYamlDocuments(std::string_view text) {
 }
 
 Json parseYaml(std::string_view text) {
+    checkReadable(text);
     try {
         YAML::Node node = YAML::Load(std::string(text));
         return toJson(node);

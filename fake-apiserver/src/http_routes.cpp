@@ -24,8 +24,13 @@ const char* kTable = "application/json;as=Table;v=v1;g=meta.k8s.io";
     throw ApiException(std::move(e));
 }
 
+// Go's encoder writes a byte that is not UTF-8 as U+FFFD; nlohmann's default would throw.
+std::string encodeJson(const Json& value) {
+    return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 http::Response jsonResponse(int status, const Json& body, const char* type = kJson) {
-    return http::makeResponse(status, type, body.dump() + "\n");
+    return http::makeResponse(status, type, encodeJson(body) + "\n");
 }
 
 http::Response errorResponse(const ApiError& e) {
@@ -101,8 +106,10 @@ Json decodeObjectBody(const ApiServer::Impl& impl, const http::Request& req,
         try {
             body = core::parseYaml(req.body);
         } catch (const core::YamlError& e) {
-            raise(core::kube::badRequest(std::string("error converting YAML to JSON: yaml: line ") +
-                                         std::to_string(e.line) + ": " + e.what()));
+            // go-yaml names the line for parse errors, not for the reader's encoding errors.
+            const std::string where = e.line ? "line " + std::to_string(e.line) + ": " : "";
+            raise(core::kube::badRequest("error converting YAML to JSON: yaml: " + where +
+                                         e.what()));
         }
     } else if (auto syntax = core::goJsonSyntaxError(req.body)) {
         raise(core::kube::badRequest("the object provided is unrecognized (must be of type " +
@@ -110,7 +117,7 @@ Json decodeObjectBody(const ApiServer::Impl& impl, const http::Request& req,
                                      "): couldn't get version/kind; json parse error: " + *syntax +
                                      " (" + summarizeBody(req.body) + ")"));
     } else {
-        body = Json::parse(req.body);
+        body = core::goJsonDecode(req.body);
     }
     if (!body.is_object()) {
         std::string goType = body.is_array()     ? "array"
@@ -333,9 +340,9 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
             if (method != "GET") {
                 Json scale;
                 if (method == "PUT") {
-                    scale = Json::parse(req.body, nullptr, false);
+                    scale = core::goJsonDecode(req.body, false);
                 } else {
-                    scale = Json::parse(req.body, nullptr, false);
+                    scale = core::goJsonDecode(req.body, false);
                 }
                 if (scale.is_discarded() || !scale.is_object())
                     raise(core::kube::badRequest("invalid scale body"));
@@ -445,7 +452,7 @@ void ApiServer::Impl::serveResource(const http::Request& req, ResourceRequest rr
         return;
     }
     if (method == "DELETE") {
-        Json options = req.body.empty() ? Json::object() : Json::parse(req.body, nullptr, false);
+        Json options = req.body.empty() ? Json::object() : core::goJsonDecode(req.body, false);
         if (options.is_discarded()) raise(core::kube::badRequest("invalid DeleteOptions body"));
         if (auto pp = req.query("propagationPolicy")) options["propagationPolicy"] = *pp;
         faults.check(type, "delete", false, rr.name);
@@ -553,7 +560,7 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
                            converted["metadata"].value("resourceVersion", ""), rtRef.clock().now());
         }
         (void)storeRef;
-        return Json{{"type", evType}, {"object", converted}}.dump() + "\n";
+        return encodeJson(Json{{"type", evType}, {"object", converted}}) + "\n";
     };
     std::weak_ptr<http::BodyStream> weak = stream;
     if (since == 0) {
@@ -579,7 +586,7 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
         ApiError gone{410, "Expired",
                       "too old resource version: " + rvParam + " (" +
                           std::to_string(store.resourceVersion()) + ")"};
-        stream->write(Json{{"type", "ERROR"}, {"object", gone.toStatus()}}.dump() + "\n");
+        stream->write(encodeJson(Json{{"type", "ERROR"}, {"object", gone.toStatus()}}) + "\n");
         stream->close();
         reply(std::move(resp));
         return;

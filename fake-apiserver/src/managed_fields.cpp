@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "mcpsim/core/kube/api_error.hpp"
+#include "mcpsim/core/go_json.hpp"
 #include "mcpsim/core/yaml.hpp"
 #include "patch.hpp"
 
@@ -223,7 +224,7 @@ void recordManagedFields(Json& object, const Json* old, const std::string& manag
 Json decodeApplyConfiguration(std::string_view body) {
     Json config;
     try {
-        config = Json::parse(body);
+        config = core::goJsonDecode(body);
     } catch (const Json::parse_error&) {
         try {
             config = core::parseYaml(body);

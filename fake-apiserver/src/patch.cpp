@@ -1010,7 +1010,7 @@ json decodePatchBody(std::string_view body, PatchBodyFormat format) {
         failBadRequest(prefix + *syntaxError);
     }
     try {
-        return json::parse(body);
+        return core::goJsonDecode(body);
     } catch (const json::parse_error& error) {
         // Valid to Go but not to nlohmann (e.g. invalid UTF-8, which Go replaces).
         failBadRequest(prefix + error.what());

@@ -564,20 +564,14 @@ std::vector<std::string> splitTerms(const std::string& s) {
 
 std::string unescapeValue(const std::string& s) {
     if (s.find_first_of("\\,=") == std::string::npos) return s;
+    // Go ranges over the runes: an invalid byte is one U+FFFD, written back as its encoding.
     std::string out;
     bool inSlash = false;
     for (std::size_t i = 0; i < s.size();) {
-        std::size_t width = 1;
-        auto lead = static_cast<unsigned char>(s[i]);
-        if (lead >= 0xF0) {
-            width = 4;
-        } else if (lead >= 0xE0) {
-            width = 3;
-        } else if (lead >= 0xC0) {
-            width = 2;
-        }
-        width = std::min(width, s.size() - i);
-        std::string rune = s.substr(i, width);
+        std::size_t width = 0;
+        const char32_t r = core::goDecodeRune(std::string_view(s).substr(i), width);
+        std::string rune;
+        core::goAppendRune(rune, r);
         i += width;
         if (inSlash) {
             if (rune == "\\" || rune == "," || rune == "=") {

@@ -1,6 +1,7 @@
 // The broker's HTTP surface, sessions, notifications, config reconcile and /status
 // (spec/broker.md sections 1, 2, 5-8, 10, 11), plus the wiring of the router.
 #include "mcpsim/gateway/broker.hpp"
+#include "mcpsim/core/go_json.hpp"
 
 #include <strings.h>
 
@@ -475,7 +476,7 @@ struct Broker::Impl {
         if (trim(media) != "application/json") {
             return core::http::goHttpError(400, "Invalid content type: must be 'application/json'");
         }
-        Json msg = Json::parse(req.body, nullptr, false);
+        Json msg = core::goJsonDecode(req.body, false);
         if (msg.is_discarded() || (!msg.is_object() && !msg.is_null())) {
             return jsonResponse(400, rpcError(nullptr, -32700, "request body is not valid json"));
         }

@@ -2,6 +2,7 @@
 
 #include "../broker/served_tool.hpp"
 #include "mcpsim/gateway/broker.hpp"
+#include "mcpsim/core/go_json.hpp"
 
 namespace mcpsim::gateway::router {
 
@@ -41,7 +42,7 @@ void Router::onRequest(Request& req, Done done) {
     // Every request first resolves to the broker's route.
     req.headers.set("Host", env_.options.publicHost);
     if (req.body.empty()) return done(std::nullopt);  // no body phase (GET, DELETE)
-    Json msg = Json::parse(req.body, nullptr, false);
+    Json msg = core::goJsonDecode(req.body, false);
     auto reject = [&](const std::string& body) {
         env_.log.error("Invalid MCPRequest", {{"error", body}});
         done(invalid(body));
@@ -107,7 +108,7 @@ void Router::toolsCall(Request& req, Json msg, Done done) {
     std::weak_ptr<bool> alive = alive_;
     Request* target = &req;
     upstreamSession(session, *route, req,
-                    [this, alive, target, route = *route, body, done](
+                    [alive, target, route = *route, body, done](
                         std::optional<std::string> id, std::optional<Response> error) {
                         if (auto a = alive.lock(); !a || !*a) return;
                         if (error) return done(std::move(error));
@@ -205,7 +206,7 @@ void Router::release(const std::string& gatewaySession) {
 
 void Router::onResponseHeaders(const Request& original, Response& response) {
     const std::string session = original.headers.value("mcp-session-id");
-    Json msg = original.body.empty() ? Json() : Json::parse(original.body, nullptr, false);
+    Json msg = original.body.empty() ? Json() : core::goJsonDecode(original.body, false);
     const std::string method =
         msg.is_object() && msg.contains("method") && msg["method"].is_string()
             ? msg["method"].get<std::string>()

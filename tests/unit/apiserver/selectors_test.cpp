@@ -252,6 +252,18 @@ TEST(FieldSelector, EscapedValues) {
     EXPECT_EQ(sel.str(), R"(metadata.name=a\,b,metadata.namespace=c\=d\\e)");
 }
 
+// Found by fuzz_selectors: a byte that is not UTF-8 hid the '=' after it, so a value Go rejects
+// parsed, and printed as text that did not parse. Go ranges over runes: each bad byte is one
+// U+FFFD, and the '=' after it is seen.
+TEST(FieldSelector, InvalidUtf8DoesNotHideAnEscapeCharacter) {
+    EXPECT_EQ(fieldError("a!=x\xff\xff\xff=b"),
+              "invalid field selector: unescaped character in value: 61");
+    const FieldSelector sel = FieldSelector::parse("a=x\xff\\,");
+    ASSERT_EQ(sel.terms().size(), 1u);
+    EXPECT_EQ(sel.terms()[0].value, "x\xEF\xBF\xBD,");
+    EXPECT_EQ(FieldSelector::parse(sel.str()).str(), sel.str());
+}
+
 TEST(FieldSelector, ErrorsMatchTheApiServer) {
     EXPECT_EQ(fieldError("metadata.name"),
               "invalid selector: 'metadata.name'; can't understand 'metadata.name'");

@@ -154,6 +154,30 @@ TEST(Yaml, KubernetesScalarRules) {
               "e: \"\"\n\"n\": \"1\"\nv: \"true\"\n");
 }
 
+// Found by fuzz_yaml_decode: yaml-cpp kept bytes that are not UTF-8 in strings, which then
+// could not be encoded as JSON (an exception that ended the process). go-yaml's reader refuses
+// them, and control characters, before parsing.
+TEST(Yaml, RefusesWhatGoYamlsReaderRefuses) {
+    auto problem = [](std::string_view text) {
+        try {
+            parseYamlDocuments(text);
+            return std::string("accepted");
+        } catch (const YamlError& e) {
+            EXPECT_EQ(e.line, 0);
+            return std::string(e.what());
+        }
+    };
+    EXPECT_EQ(problem("a: \x95\n"), "invalid leading UTF-8 octet");
+    EXPECT_EQ(problem("a: \xc3(\n"), "invalid trailing UTF-8 octet");
+    EXPECT_EQ(problem("a: \xe2\x82"), "incomplete UTF-8 octet sequence");
+    EXPECT_EQ(problem("a: \xc0\xaf\n"), "invalid length of a UTF-8 sequence");
+    EXPECT_EQ(problem("a: \xed\xa0\x80\n"), "invalid Unicode character");
+    EXPECT_EQ(problem(std::string_view("a: \0\n", 5)), "control characters are not allowed");
+    EXPECT_EQ(problem("a: \x1b[0m\n"), "control characters are not allowed");
+    EXPECT_EQ(problem("a: \"caf\xc3\xa9 \xf0\x9f\x98\x80\"\r\nb: \"\t\"\n"), "accepted");
+    EXPECT_THROW(parseYaml("k: \xff"), YamlError);
+}
+
 TEST(Logs, SlogTextFormat) {
     VirtualClock clock(WallTime(std::chrono::seconds(1767225600)));
     LogStore store;
