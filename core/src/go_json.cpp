@@ -1,6 +1,7 @@
 #include "mcpsim/core/go_json.hpp"
 
 #include <cstdio>
+#include <vector>
 
 #include "mcpsim/core/go_format.hpp"
 
@@ -47,7 +48,7 @@ std::string goQuoteChar(unsigned char c) {
 
 // Finds the first syntax error the way Go's encoding/json scanner reports it. At end of input Go
 // feeds the scanner a virtual space: a state that rejects a space reports it, the others report
-// "unexpected end of JSON input". Go also caps nesting at 10000, which bounds our recursion.
+// "unexpected end of JSON input". Go also caps nesting at 10000.
 class GoJsonSyntaxCheck {
   public:
     explicit GoJsonSyntaxCheck(std::string_view text) : text_(text) {}
@@ -67,7 +68,7 @@ class GoJsonSyntaxCheck {
     struct Failure {
         std::string message;
     };
-    static constexpr int kMaxDepth = 10000;
+    static constexpr std::size_t kMaxDepth = 10000;
 
     bool atEnd() const { return pos_ >= text_.size(); }
     char currentOrSpace() const { return atEnd() ? ' ' : text_[pos_]; }
@@ -91,13 +92,52 @@ class GoJsonSyntaxCheck {
         return text_[pos_++];
     }
 
+    // One value with everything nested in it, iteratively: 10000 levels must not need 10000
+    // stack frames (a sanitizer build's frames are large).
     void value() {
-        const char c = nextToken();
+        std::vector<char> open;  // '{' or '[' per level
+        for (;;) {
+            const char c = nextToken();
+            if (c == '{' || c == '[') {
+                if (open.size() + 1 > kMaxDepth) fail(c, "exceeded max depth");
+                skipSpace();
+                if (!atEnd() && text_[pos_] == (c == '{' ? '}' : ']')) {
+                    ++pos_;
+                } else {
+                    open.push_back(c);
+                    if (c == '{') objectKey();
+                    continue;
+                }
+            } else {
+                scalar(c);
+            }
+            if (!afterValue(open)) return;
+        }
+    }
+    // After a complete value: closes what ends here; false once the outermost value is done.
+    bool afterValue(std::vector<char>& open) {
+        while (!open.empty()) {
+            const char next = nextToken();
+            if (open.back() == '{') {
+                if (next == ',') return objectKey(), true;
+                if (next != '}') fail(next, "after object key:value pair");
+            } else {
+                if (next == ',') return true;
+                if (next != ']') fail(next, "after array element");
+            }
+            open.pop_back();
+        }
+        return false;
+    }
+    void objectKey() {
+        const char quote = nextToken();
+        if (quote != '"') fail(quote, "looking for beginning of object key string");
+        stringBody();
+        const char colon = nextToken();
+        if (colon != ':') fail(colon, "after object key");
+    }
+    void scalar(char c) {
         switch (c) {
-            case '{':
-                return nested(c, [this] { object(); });
-            case '[':
-                return nested(c, [this] { array(); });
             case '"':
                 return stringBody();
             case 't':
@@ -109,43 +149,6 @@ class GoJsonSyntaxCheck {
             default:
                 if (c == '-' || isDigit(c)) return number(c);
                 fail(c, "looking for beginning of value");
-        }
-    }
-    template <typename Body>
-    void nested(char opener, Body body) {
-        if (++depth_ > kMaxDepth) fail(opener, "exceeded max depth");
-        body();
-        --depth_;
-    }
-    void object() {
-        skipSpace();
-        if (!atEnd() && text_[pos_] == '}') {
-            ++pos_;
-            return;
-        }
-        while (true) {
-            const char quote = nextToken();
-            if (quote != '"') fail(quote, "looking for beginning of object key string");
-            stringBody();
-            const char colon = nextToken();
-            if (colon != ':') fail(colon, "after object key");
-            value();
-            const char next = nextToken();
-            if (next == '}') return;
-            if (next != ',') fail(next, "after object key:value pair");
-        }
-    }
-    void array() {
-        skipSpace();
-        if (!atEnd() && text_[pos_] == ']') {
-            ++pos_;
-            return;
-        }
-        while (true) {
-            value();
-            const char next = nextToken();
-            if (next == ']') return;
-            if (next != ',') fail(next, "after array element");
         }
     }
     void stringBody() {
@@ -205,7 +208,6 @@ class GoJsonSyntaxCheck {
 
     std::string_view text_;
     std::size_t pos_ = 0;
-    int depth_ = 0;
 };
 
 }  // namespace

@@ -28,12 +28,8 @@ Json ApiError::toStatus() const {
         details["causes"] = std::move(list);
     }
     if (retryAfterSeconds) details["retryAfterSeconds"] = *retryAfterSeconds;
-    Json status = {{"kind", "Status"},
-                   {"apiVersion", "v1"},
-                   {"metadata", Json::object()},
-                   {"status", "Failure"},
-                   {"message", message},
-                   {"reason", reason},
+    Json status = {{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", Json::object()},
+                   {"status", "Failure"}, {"message", message}, {"reason", reason},
                    {"code", code}};
     if (!details.empty()) status["details"] = std::move(details);
     return status;
@@ -135,8 +131,8 @@ ApiError methodNotSupported(const std::string& resource, const std::string& grou
     ApiError e;
     e.code = 405;
     e.reason = "MethodNotAllowed";
-    e.message = verb + " is not supported on resources of kind \"" + qualified(resource, group) +
-                "\"";
+    e.message =
+        verb + " is not supported on resources of kind \"" + qualified(resource, group) + "\"";
     e.group = group;
     e.kind = resource;
     return e;
@@ -150,8 +146,15 @@ ApiError unsupportedMediaType(const std::string& /*contentType*/,
     std::string list;
     for (std::size_t i = 0; i < ok.size(); ++i) list += (i ? ", " : "") + ok[i];
     e.message =
-        "the body of the request was in an unknown format - accepted media types include: " +
-        list;
+        "the body of the request was in an unknown format - accepted media types include: " + list;
+    return e;
+}
+
+ApiError watchExpired() {
+    ApiError e;
+    e.code = 410;
+    e.reason = "Expired";
+    e.message = "The resourceVersion for the provided watch is too old.";
     return e;
 }
 

@@ -106,23 +106,41 @@ Controller& Controller::watches(const Gvk& kind, EventMapper mapper, Predicate p
 
 void Controller::start() {
     activity_ = rt_.activity().add("controller " + name_, [this] { return pendingWork(); });
-    for (auto& src : sources_) {
-        auto listed = client_.list(src->kind);
-        std::string rv;
-        if (listed.ok()) {
-            rv = listed.value()["metadata"].value("resourceVersion", "");
-            for (const auto& item : listed.value()["items"]) onEvent(*src, "ADDED", item);
-        } else {
-            log_.error("failed to list",
-                       {{"kind", src->kind.kind}, {"error", listed.error().message}});
-        }
-        Source* raw = src.get();
-        std::weak_ptr<bool> alive = alive_;
-        auto w = client_.watch(src->kind, {}, rv, [this, raw, alive](const WatchEvent& e) {
-            if (auto a = alive.lock(); a && *a) onEvent(*raw, e.type, e.object);
-        });
-        if (w.ok()) src->watch = std::move(w).value();
+    for (auto& src : sources_) listAndWatch(*src);
+}
+
+void Controller::listAndWatch(Source& src) {
+    if (stopped_) return;
+    auto listed = client_.list(src.kind);
+    std::string rv;
+    if (listed.ok()) {
+        rv = listed.value()["metadata"].value("resourceVersion", "");
+        // After a watch ended, what is cached but no longer listed was deleted meanwhile.
+        std::set<ObjectKey> present;
+        for (const auto& item : listed.value()["items"]) present.insert(ObjectKey::ofObject(item));
+        std::vector<Json> gone;
+        for (const auto& [key, object] : src.cache)
+            if (!present.count(key)) gone.push_back(object);
+        for (const auto& object : gone) onEvent(src, "DELETED", object);
+        for (const auto& item : listed.value()["items"]) onEvent(src, "ADDED", item);
+    } else {
+        log_.error("failed to list", {{"kind", src.kind.kind}, {"error", listed.error().message}});
     }
+    Source* raw = &src;
+    std::weak_ptr<bool> alive = alive_;
+    auto w = client_.watch(src.kind, {}, rv, [this, raw, alive](const WatchEvent& e) {
+        if (auto a = alive.lock(); !a || !*a) return;
+        if (e.type != "ERROR") return onEvent(*raw, e.type, e.object);
+        // As client-go's reflector: the watch is over (410 Expired after a compaction or an
+        // apiserver restart), so list again and watch from there, on the next turn of the loop.
+        log_.info("watch ended, re-listing", {{"kind", raw->kind.kind},
+                                              {"reason", e.object.value("reason", "")},
+                                              {"message", e.object.value("message", "")}});
+        rt_.post([this, raw, alive] {
+            if (auto a = alive.lock(); a && *a) listAndWatch(*raw);
+        });
+    });
+    if (w.ok()) src.watch = std::move(w).value();
 }
 
 void Controller::stop() {

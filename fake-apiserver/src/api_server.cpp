@@ -222,6 +222,10 @@ int ApiServer::pendingWriteFaults() const {
     return impl_->faults.pending();
 }
 
+std::size_t ApiServer::restartWatches() {
+    return impl_->store.expireWatches();
+}
+
 void ApiServer::handle(core::http::Request&& request, core::http::Reply reply) {
     // Log each request in kube-apiserver's klog style; the log backs `kubectl logs` of the
     // control plane pod.

@@ -108,8 +108,8 @@ Json decodeObjectBody(const ApiServer::Impl& impl, const http::Request& req,
         } catch (const core::YamlError& e) {
             // go-yaml names the line for parse errors, not for the reader's encoding errors.
             const std::string where = e.line ? "line " + std::to_string(e.line) + ": " : "";
-            raise(core::kube::badRequest("error converting YAML to JSON: yaml: " + where +
-                                         e.what()));
+            raise(
+                core::kube::badRequest("error converting YAML to JSON: yaml: " + where + e.what()));
         }
     } else if (auto syntax = core::goJsonSyntaxError(req.body)) {
         raise(core::kube::badRequest("the object provided is unrecognized (must be of type " +
@@ -581,6 +581,15 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
         // The CRD was deleted: the watch ends, as the apiserver closes it.
         [weak] {
             if (auto s = weak.lock()) s->close();
+        },
+        // The history was compacted under the watch: ERROR 410, then the stream ends.
+        [weak] {
+            if (auto s = weak.lock()) {
+                s->write(encodeJson(Json{{"type", "ERROR"},
+                                         {"object", core::kube::watchExpired().toStatus()}}) +
+                         "\n");
+                s->close();
+            }
         });
     if (!id) {
         ApiError gone{410, "Expired",

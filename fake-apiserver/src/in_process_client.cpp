@@ -107,8 +107,16 @@ class InProcessClient final : public core::kube::Client {
                     if (!filter || filter(*o)) deliver("ADDED", *o);
                 }
             }
+            // An expired watch gets the ERROR event an HTTP watcher reads, then nothing more.
+            auto expired = [state, &io] {
+                boost::asio::post(io, [state] {
+                    if (state->stopped) return;
+                    state->stopped = true;
+                    state->onEvent(WatchEvent{"ERROR", core::kube::watchExpired().toStatus()});
+                });
+            };
             auto id = impl_.store.watch(Engine::typeKey(t), t.namespaced ? options.ns : "", filter,
-                                        since, deliver);
+                                        since, deliver, nullptr, expired);
             if (!id) {
                 return core::kube::ApiError{410, "Expired",
                                             "too old resource version: " + resourceVersion};

@@ -105,13 +105,19 @@ void ObjectStore::emit(Event event) {
 
 std::optional<std::uint64_t> ObjectStore::watch(const std::string& typeKey, const std::string& ns,
                                                 Filter filter, std::uint64_t sinceRv, Sink sink,
-                                                std::function<void()> onTypeRemoved) {
+                                                std::function<void()> onTypeRemoved,
+                                                std::function<void()> onExpired) {
     if (sinceRv > 0 && sinceRv < rv_) {
         // The history must reach back to sinceRv + 1.
         if (history_.empty() || history_.front().rv > sinceRv + 1) return std::nullopt;
     }
     const std::uint64_t id = nextWatchId_++;
-    Watcher w{typeKey, ns, std::move(filter), std::move(sink), std::move(onTypeRemoved)};
+    Watcher w{typeKey,
+              ns,
+              std::move(filter),
+              std::move(sink),
+              std::move(onTypeRemoved),
+              std::move(onExpired)};
     if (sinceRv > 0) {
         for (const auto& e : history_) {
             if (e.rv > sinceRv) deliver(w, e);
@@ -136,6 +142,18 @@ void ObjectStore::closeWatches(const std::string& typeKey) {
         }
     }
     for (auto& close : closers) close();
+}
+
+std::size_t ObjectStore::expireWatches() {
+    std::vector<std::function<void()>> enders;
+    for (auto& [id, w] : watchers_) {
+        if (w.onExpired) enders.push_back(std::move(w.onExpired));
+    }
+    const std::size_t ended = watchers_.size();
+    watchers_.clear();
+    history_.clear();
+    for (auto& end : enders) end();
+    return ended;
 }
 
 }  // namespace mcpsim::apiserver

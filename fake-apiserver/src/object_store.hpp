@@ -18,7 +18,7 @@ namespace mcpsim::apiserver {
 using core::kube::ObjectKey;
 
 class ObjectStore {
-public:
+  public:
     using Filter = std::function<bool(const Json& object)>;
     using Sink = std::function<void(const std::string& type, const Json& object)>;
 
@@ -37,16 +37,22 @@ public:
 
     // Registers a watch. sinceRv == 0 means "from now" (the caller sends the initial state).
     // Returns nullopt when sinceRv is older than the retained history (410 Expired).
-    // `onTypeRemoved`, when set, is called (and the watch dropped) by closeWatches.
+    // `onTypeRemoved`, when set, is called (and the watch dropped) by closeWatches; `onExpired`
+    // by expireWatches.
     std::optional<std::uint64_t> watch(const std::string& typeKey, const std::string& ns,
                                        Filter filter, std::uint64_t sinceRv, Sink sink,
-                                       std::function<void()> onTypeRemoved = nullptr);
+                                       std::function<void()> onTypeRemoved = nullptr,
+                                       std::function<void()> onExpired = nullptr);
     void unwatch(std::uint64_t id);
     // The type is gone (its CRD was deleted): ends the watches that asked to be told.
     void closeWatches(const std::string& typeKey);
+    // As after an apiserver restart over a compacted etcd: every watch ends (onExpired) and the
+    // history is forgotten, so resuming from an older resourceVersion is 410 Expired and
+    // clients re-list. Returns the number of watches ended.
+    std::size_t expireWatches();
     std::size_t watcherCount() const { return watchers_.size(); }
 
-private:
+  private:
     struct Event {
         std::uint64_t rv;
         std::string typeKey;
@@ -60,6 +66,7 @@ private:
         Filter filter;
         Sink sink;
         std::function<void()> onTypeRemoved;
+        std::function<void()> onExpired;
     };
     void emit(Event event);
     static void deliver(const Watcher& w, const Event& e);

@@ -99,7 +99,8 @@ class Everything final : public McpMock {
         };
         fixed(tool("test_simple_text", "Tests simple text content response"),
               textResult("This is a simple text response for testing."));
-        fixed(tool("test_image_content", "Tests image content response"), content({image()}));
+        fixed(tool("test_image_content", "Tests image content response"),
+              content(Json::array({image()})));
         fixed(tool("test_audio_content", "Tests audio content response"),
               content({{{"type", "audio"}, {"data", kWav}, {"mimeType", "audio/wav"}}}));
         fixed(tool("test_embedded_resource", "Tests embedded resource content response"),

@@ -118,5 +118,49 @@ TEST_F(WriteFaults, BadFaultsAreRejected) {
     EXPECT_EQ(api_.pendingWriteFaults(), 0);
 }
 
+// restartWatches: every watch, in-process and HTTP, ends with ERROR 410 Expired and nothing
+// after it; resuming from before the restart is 410, so the client must list again.
+TEST_F(WriteFaults, RestartedWatchesEndWithExpiredAndCannotResume) {
+    ASSERT_TRUE(client().create(configMap("a")).ok());
+    const std::string rvBefore = listRv();
+    std::vector<core::kube::WatchEvent> events;
+    auto watch = client().watch(kConfigMap, {"default"}, rvBefore,
+                                [&](const core::kube::WatchEvent& e) { events.push_back(e); });
+    ASSERT_TRUE(watch.ok());
+    auto stream =
+        http("GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=" + rvBefore);
+    ASSERT_TRUE(stream.stream);
+
+    ASSERT_TRUE(client().create(configMap("a2")).ok());  // seen, then compacted away
+    EXPECT_EQ(api_.restartWatches(), 2u);
+    ASSERT_TRUE(client().create(configMap("b")).ok());  // no watch sees this one
+    rt_.runUntilIdle();
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].type, "ADDED");
+    EXPECT_EQ(events[1].type, "ERROR");
+    EXPECT_EQ(events[1].object["code"], 410);
+    EXPECT_EQ(events[1].object["reason"], "Expired");
+    EXPECT_EQ(events[1].object["message"],
+              "The resourceVersion for the provided watch is too old.");
+
+    std::string body;
+    for (auto& chunk : stream.stream->take()) body += chunk;
+    EXPECT_TRUE(stream.stream->closed());
+    const auto eol = body.find('\n');
+    ASSERT_NE(eol, std::string::npos) << body;
+    EXPECT_EQ(Json::parse(body.substr(0, eol))["type"], "ADDED");
+    const Json line = Json::parse(body.substr(eol + 1));
+    EXPECT_EQ(line["type"], "ERROR");
+    EXPECT_EQ(line["object"]["code"], 410);
+    EXPECT_EQ(line["object"]["kind"], "Status");
+
+    // The history before the restart is gone; from the current resourceVersion it works.
+    auto resumed = client().watch(kConfigMap, {"default"}, rvBefore, [](const auto&) {});
+    ASSERT_FALSE(resumed.ok());
+    EXPECT_EQ(resumed.error().code, 410);
+    auto fresh = client().watch(kConfigMap, {"default"}, listRv(), [](const auto&) {});
+    EXPECT_TRUE(fresh.ok());
+}
+
 }  // namespace
 }  // namespace mcpsim::apiserver

@@ -3,6 +3,8 @@
 // events for the pending key run it again afterwards) without holding the loop.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/kube/controller.hpp"
 #include "mcpsim/core/runtime.hpp"
@@ -107,6 +109,47 @@ TEST_F(ControllerTest, AsyncReconcileRunsOneAtATimeAndAgainWhenDirty) {
     rt_.runFor(1s);
     EXPECT_TRUE(c.idle());
     EXPECT_EQ(c.reconciles(), 3u);
+}
+
+// The API server restarts its watches (410 Expired, history compacted): the controller lists
+// again, as client-go's reflector does, so a create and a delete made while no watch was open
+// both reach it, and it keeps following events afterwards.
+TEST_F(ControllerTest, ReListsWhenTheWatchExpires) {
+    std::vector<std::string> seen;
+    Controller c(
+        rt_, client(), "relist",
+        [&](const ObjectKey& k) {
+            seen.push_back(k.name);
+            return ReconcileResult::done();
+        },
+        log());
+    c.forKind(kConfigMap).index(kConfigMap, "owner", [](const Json& o) {
+        return std::vector<std::string>{o.value("/data/owner"_json_pointer, std::string())};
+    });
+    ASSERT_TRUE(client().create(configMap("a", "alice")).ok());
+    c.start();
+    settle();
+    seen.clear();
+
+    EXPECT_EQ(api_.restartWatches(), 1u);
+    // Before the loop runs again: the ERROR event is still queued, the watch is gone.
+    ASSERT_TRUE(client().remove(kConfigMap, {"default", "a"}).ok());
+    ASSERT_TRUE(client().create(configMap("b", "bob")).ok());
+    settle();
+    // The re-list also reconciles every object still there (client-go's Replace does the same).
+    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()),
+              (std::set<std::string>{"a", "b", "kube-root-ca.crt"}));
+    EXPECT_EQ(c.cache(kConfigMap).count({"default", "a"}), 0u);
+    EXPECT_EQ(c.lookup(kConfigMap, "owner", "alice"), std::vector<ObjectKey>{});
+    EXPECT_EQ(c.lookup(kConfigMap, "owner", "bob"), (std::vector<ObjectKey>{{"default", "b"}}));
+    bool logged = false;
+    for (const auto& line : rt_.logs().lines("test/controller"))
+        logged = logged || line.text.find("watch ended, re-listing") != std::string::npos;
+    EXPECT_TRUE(logged);
+
+    ASSERT_TRUE(client().create(configMap("c", "carol")).ok());
+    settle();
+    EXPECT_EQ(seen.back(), "c");
 }
 
 }  // namespace

@@ -740,5 +740,19 @@ TEST_F(Registration, RecoversFromInjectedWriteFaults) {
     EXPECT_EQ(countLog("Timeout: request did not complete within requested timeout"), 1) << logs();
 }
 
+// The API server restarts every watch (410 Expired) while the controllers run: they re-list and
+// carry on, so a registration created right after is reconciled as usual.
+TEST_F(Registration, RecoversFromRestartedWatches) {
+    fixtureF();
+    brokerReady();
+    EXPECT_GT(world().api().restartWatches(), 0u);
+    registerSrv1();
+    settle();
+    advance(10s);
+    EXPECT_TRUE(srvIs("srv1", true, kAdded3)) << logs();
+    EXPECT_EQ(config("mcp-system")["servers"][0]["toolPrefix"], "t1_") << configText("mcp-system");
+    EXPECT_GT(countLog("watch ended, re-listing"), 0) << logs();
+}
+
 }  // namespace
 }  // namespace mcpsim::gateway::testing

@@ -83,6 +83,11 @@ class ApiServer {
     // Matching writes still to be refused, over every injected fault.
     int pendingWriteFaults() const;
 
+    // Ends every open watch, HTTP and in-process, as a restarted apiserver over a compacted
+    // etcd does: each gets an ERROR event with a 410 Expired Status and then nothing; resuming
+    // from a resourceVersion older than now is 410 too, so clients re-list. Returns how many.
+    std::size_t restartWatches();
+
     int kubeMinor() const;
     // Number of requests served over HTTP (for benchmarks).
     std::uint64_t requestCount() const;

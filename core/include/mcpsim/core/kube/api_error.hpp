@@ -53,6 +53,8 @@ ApiError genericNotFound();  // "the server could not find the requested resourc
 ApiError forbidden(const std::string& resource, const std::string& group, const std::string& name,
                    const std::string& why);
 ApiError requestEntityTooLarge(const std::string& message);
+// 410 Expired, as a watch gets it when etcd compacted the history it was following.
+ApiError watchExpired();
 
 // Thrown inside the API server's handlers and by the in-process client's throwing helpers.
 struct ApiException : std::runtime_error {

@@ -105,6 +105,8 @@ class Controller {
     struct Source;
     Source* sourceOf(const Gvk& kind) const;
     void onEvent(Source& src, const std::string& type, const Json& object);
+    // Lists the kind (reconciling the cache with what is there now) and watches from the list.
+    void listAndWatch(Source& src);
     void schedule();
     void processOne();
     void finish(const ObjectKey& key, ReconcileResult result);
