@@ -1,10 +1,12 @@
 #include "mcpsim/core/yaml.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <regex>
+#include <sstream>
 
 namespace mcpsim::core {
 
@@ -234,10 +236,48 @@ void checkReadable(std::string_view text) {
     }
 }
 
+// yaml-cpp 0.7 never consumes a stray flow indicator at block level (",x"): LoadAll would make
+// null documents forever, on the world's one thread. A first pass that builds nothing counts
+// the documents; beyond one, each needs a "---" or "..." marker.
+void checkTerminates(std::string_view text) {
+    struct Ignore final : YAML::EventHandler {
+        void OnDocumentStart(const YAML::Mark&) override {}
+        void OnDocumentEnd() override {}
+        void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+        void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+        void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                      const std::string&) override {}
+        void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                             YAML::EmitterStyle::value) override {}
+        void OnSequenceEnd() override {}
+        void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                        YAML::EmitterStyle::value) override {}
+        void OnMapEnd() override {}
+    };
+    std::size_t markers = 0;
+    for (std::size_t at = 0; (at = text.find("---", at)) != std::string_view::npos; at += 3)
+        ++markers;
+    for (std::size_t at = 0; (at = text.find("...", at)) != std::string_view::npos; at += 3)
+        ++markers;
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    Ignore ignore;
+    std::size_t documents = 0;
+    while (parser.HandleNextDocument(ignore)) {
+        if (++documents > markers + 1) throw YamlError("did not find expected node content", 0, 0);
+    }
+}
+
 }  // namespace
 
 std::vector<Json> parseYamlDocuments(std::string_view text) {
     checkReadable(text);
+    try {
+        checkTerminates(text);
+    } catch (const YAML::Exception& e) {
+        throw YamlError(e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                        e.mark.column >= 0 ? e.mark.column + 1 : 0);
+    }
     std::vector<Json> docs;
     try {
         for (const auto& node : YAML::LoadAll(std::string(text))) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
+#include "mcpsim/core/go_json.hpp"
 #include "mcpsim/core/http/message.hpp"
 
 namespace mcpsim::fuzz {
@@ -59,7 +60,8 @@ inline void checkMcpAnswer(const std::string& request, const core::http::Respons
             if (e["code"] == -32700) sawParseError = true;
         }
     }
-    const Json sent = Json::parse(request, nullptr, false);
+    // As the servers read it: Go's decoder (and the SDK's UTF-8 decoding) keep bad bytes as U+FFFD.
+    const Json sent = core::goJsonDecode(request, false);
     // Transport checks (Accept, Content-Type, session) come first and may answer in plain text;
     // once the body is read as JSON-RPC, unparseable JSON must be a parse error.
     const std::string type = r.headers.value("Content-Type");

@@ -178,6 +178,14 @@ TEST(Yaml, RefusesWhatGoYamlsReaderRefuses) {
     EXPECT_THROW(parseYaml("k: \xff"), YamlError);
 }
 
+// Found by fuzz_yaml_decode (a timeout): yaml-cpp's LoadAll made null documents forever from a
+// stray ',' at block level, holding the loop and eating memory. Now it is an error.
+TEST(Yaml, AStrayFlowIndicatorIsAnErrorNotAnEndlessStream) {
+    EXPECT_THROW(parseYamlDocuments(",r mcpsim from thsharv1"), YamlError);
+    EXPECT_THROW(parseYamlDocuments("a: 1\n---\n,b\n"), YamlError);
+    EXPECT_EQ(parseYamlDocuments("a: 1\n---\nb: 2\n...\n---\n").size(), 2u);
+}
+
 TEST(Logs, SlogTextFormat) {
     VirtualClock clock(WallTime(std::chrono::seconds(1767225600)));
     LogStore store;
