@@ -155,7 +155,10 @@ void emit(const Json& v, int indent, std::string& out, bool inSeq) {
         for (auto it = v.begin(); it != v.end(); ++it) {
             if (!(first && inSeq)) out += pad;
             first = false;
-            out += quote(it.key()) + ":";
+            // As go-yaml's emitter: a key longer than 128 characters is written as an explicit
+            // "? key" entry (YAML allows at most 1024 for an implicit one).
+            const std::string key = quote(it.key());
+            out += key.size() > 128 ? "? " + key + "\n" + pad + ":" : key + ":";
             const Json& child = it.value();
             if ((child.is_object() || child.is_array()) && !child.empty()) {
                 out += "\n";

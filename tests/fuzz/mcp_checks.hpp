@@ -9,6 +9,13 @@
 
 namespace mcpsim::fuzz {
 
+// A string member, "" when missing or of another type (Json::value would throw on the latter).
+inline std::string member(const Json& object, const char* key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 // The JSON-RPC messages of an answer: its JSON body, or the `data:` payloads of an SSE body.
 inline std::vector<Json> mcpMessages(const core::http::Response& r, const std::string& what) {
     std::vector<Json> out;
@@ -47,7 +54,7 @@ inline void checkMcpAnswer(const std::string& request, const core::http::Respons
     const auto messages = mcpMessages(r, what);
     bool sawParseError = false;
     for (const Json& m : messages) {
-        FUZZ_CHECK(m.is_object() && m.value("jsonrpc", "") == "2.0",
+        FUZZ_CHECK(m.is_object() && member(m, "jsonrpc") == "2.0",
                    what + ": not a JSON-RPC 2.0 message: " + m.dump());
         const bool isResult = m.contains("result"), isError = m.contains("error");
         if (!m.contains("method"))
@@ -70,7 +77,7 @@ inline void checkMcpAnswer(const std::string& request, const core::http::Respons
     if (sent.is_discarded() && jsonRpcAnswer && r.status != 404 && r.status != 406 &&
         r.status != 415)
         FUZZ_CHECK(sawParseError, what + ": invalid JSON without a -32700 error: " + r.body);
-    const bool wellFormed = sent.is_object() && sent.value("jsonrpc", "") == "2.0" &&
+    const bool wellFormed = sent.is_object() && member(sent, "jsonrpc") == "2.0" &&
                             sent.contains("method") && sent["method"].is_string() &&
                             sent.contains("id") &&
                             (sent["id"].is_string() || sent["id"].is_number_integer());

@@ -178,6 +178,16 @@ TEST(Yaml, RefusesWhatGoYamlsReaderRefuses) {
     EXPECT_THROW(parseYaml("k: \xff"), YamlError);
 }
 
+// Found by fuzz_yaml_decode: a key past YAML's 1024-character limit for implicit keys was
+// written as one, so the output did not parse. Long keys are explicit ("? key"), as go-yaml does.
+TEST(Yaml, LongKeysAreWrittenAsExplicitEntries) {
+    const std::string longKey(1500, 'k');
+    const Json doc = {{longKey, {{"a", 1}}}, {"list", {{{longKey, "v"}, {"b", 2}}}}, {"s", "x"}};
+    const std::string text = toYaml(doc);
+    EXPECT_NE(text.find("? " + longKey + "\n:\n"), std::string::npos) << text;
+    EXPECT_EQ(parseYaml(text), doc);
+}
+
 // Found by fuzz_yaml_decode (a timeout): yaml-cpp's LoadAll made null documents forever from a
 // stray ',' at block level, holding the loop and eating memory. Now it is an error.
 TEST(Yaml, AStrayFlowIndicatorIsAnErrorNotAnEndlessStream) {
