@@ -282,4 +282,16 @@ std::optional<std::string> base64Decode(std::string_view in, std::string* error)
     return out;
 }
 
+std::string goCoerceUtf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0, width = 0; i < text.size(); i += width) {
+        if (goDecodeRune(text.substr(i), width) == 0xFFFD && width == 1)
+            out += "\xEF\xBF\xBD";
+        else
+            out.append(text.substr(i, width));
+    }
+    return out;
+}
+
 }  // namespace mcpsim::core

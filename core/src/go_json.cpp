@@ -217,21 +217,13 @@ std::optional<std::string> goJsonSyntaxError(std::string_view text) {
 }
 
 Json goJsonDecode(std::string_view text, bool allowExceptions) {
-    std::size_t i = 0;
-    for (std::size_t width = 0; i < text.size(); i += width) {
-        if (goDecodeRune(text.substr(i), width) == 0xFFFD && width == 1) break;
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < text.size(); i += width) {
+        // Outside strings such a byte is a syntax error either way; inside, Go keeps U+FFFD.
+        if (goDecodeRune(text.substr(i), width) == 0xFFFD && width == 1)
+            return Json::parse(goCoerceUtf8(text), nullptr, allowExceptions);
     }
-    if (i == text.size()) return Json::parse(text, nullptr, allowExceptions);
-    // Outside strings such a byte is a syntax error either way; inside, Go keeps U+FFFD.
-    std::string coerced(text.substr(0, i));
-    for (std::size_t width = 0; i < text.size(); i += width) {
-        const char32_t r = goDecodeRune(text.substr(i), width);
-        if (r == 0xFFFD && width == 1)
-            coerced += "\xEF\xBF\xBD";
-        else
-            coerced.append(text.substr(i, width));
-    }
-    return Json::parse(coerced, nullptr, allowExceptions);
+    return Json::parse(text, nullptr, allowExceptions);
 }
 
 }  // namespace mcpsim::core

@@ -37,6 +37,7 @@ Json resolvePlain(const std::string& s) {
     }
     if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") return INFINITY;
     if (s == "-.inf" || s == "-.Inf" || s == "-.INF") return -INFINITY;
+    if (s == ".nan" || s == ".NaN" || s == ".NAN") return NAN;
     auto noUnderscore = [](std::string v) {
         v.erase(std::remove(v.begin(), v.end(), '_'), v.end());
         return v;
@@ -77,7 +78,20 @@ Json toJson(const YAML::Node& node) {
         case YAML::NodeType::Scalar:
             // "!" marks a quoted (non-plain) scalar: always a string.
             if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
-            return resolvePlain(node.Scalar());
+            {
+                Json value = resolvePlain(node.Scalar());
+                // sigs.k8s.io/yaml turns YAML into JSON with encoding/json, which has no NaN or
+                // Inf.
+                if (value.is_number_float() && !std::isfinite(value.get<double>())) {
+                    const double f = value.get<double>();
+                    throw YamlError(
+                        std::string("json: unsupported value: ") + (std::isnan(f) ? "NaN"
+                                                                    : f > 0       ? "+Inf"
+                                                                                  : "-Inf"),
+                        0, 0);
+                }
+                return value;
+            }
         case YAML::NodeType::Sequence: {
             Json arr = Json::array();
             for (const auto& item : node) arr.push_back(toJson(item));

@@ -1607,8 +1607,10 @@ class Evaluator {
 }  // namespace
 
 CelProgram CelProgram::compile(const std::string& expression) {
+    // cel-go reads the rule as runes: a byte that is not UTF-8 is U+FFFD.
+    const std::string source = core::goCoerceUtf8(expression);
     try {
-        Lexer lexer(expression);
+        Lexer lexer(source);
         Parser parser(lexer.run());
         ExprPtr root = parser.parseAll();
         Checker checker;
@@ -1619,7 +1621,7 @@ CelProgram CelProgram::compile(const std::string& expression) {
         program.usesOldSelf_ = checker.usesOldSelf;
         return program;
     } catch (const CompileFailure& f) {
-        throw CelError(formatCompileError(expression, f.pos, f.message));
+        throw CelError(formatCompileError(source, f.pos, f.message));
     }
 }
 

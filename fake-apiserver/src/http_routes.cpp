@@ -107,9 +107,12 @@ Json decodeObjectBody(const ApiServer::Impl& impl, const http::Request& req,
             body = core::parseYaml(req.body);
         } catch (const core::YamlError& e) {
             // go-yaml names the line for parse errors, not for the reader's encoding errors.
+            // (sigs.k8s.io/yaml's JSON step reports "json: ..." errors without that prefix.)
+            const std::string what = e.what();
             const std::string where = e.line ? "line " + std::to_string(e.line) + ": " : "";
-            raise(
-                core::kube::badRequest("error converting YAML to JSON: yaml: " + where + e.what()));
+            raise(core::kube::badRequest(
+                "error converting YAML to JSON: " +
+                (what.rfind("json: ", 0) == 0 ? what : "yaml: " + where + what)));
         }
     } else if (auto syntax = core::goJsonSyntaxError(req.body)) {
         raise(core::kube::badRequest("the object provided is unrecognized (must be of type " +

@@ -317,5 +317,15 @@ TEST(Cel, ProgramsAreCopyableAndReusable) {
     EXPECT_EQ(copy.evaluate(ok, nullptr), json(true));
 }
 
+// Found by fuzz_cel: a string literal with a byte that is not UTF-8 made a value that could not
+// be encoded as JSON. cel-go reads the rule as runes, so the byte is U+FFFD.
+TEST(Cel, BytesThatAreNotUtf8ReadAsTheReplacementCharacter) {
+    const CelProgram p = CelProgram::compile("['a', 'x\xff']");
+    EXPECT_EQ(p.evaluate(json::object(), nullptr), json({"a", "x\xEF\xBF\xBD"}));
+    EXPECT_EQ(
+        CelProgram::compile("self.s == 'caf\xe9'").evaluate({{"s", "caf\xEF\xBF\xBD"}}, nullptr),
+        json(true));
+}
+
 }  // namespace
 }  // namespace mcpsim::apiserver

@@ -188,6 +188,24 @@ TEST(Yaml, LongKeysAreWrittenAsExplicitEntries) {
     EXPECT_EQ(parseYaml(text), doc);
 }
 
+// Found by fuzz_yaml_decode: ".INF" decoded to a double JSON cannot hold, written back as null.
+// sigs.k8s.io/yaml refuses it when it converts to JSON.
+TEST(Yaml, InfinityAndNanAreRefusedAsJsonCannotHoldThem) {
+    auto problem = [](std::string_view text) {
+        try {
+            parseYamlDocuments(text);
+            return std::string("accepted");
+        } catch (const YamlError& e) {
+            return std::string(e.what());
+        }
+    };
+    EXPECT_EQ(problem(".INF"), "json: unsupported value: +Inf");
+    EXPECT_EQ(problem("a: [-.inf]"), "json: unsupported value: -Inf");
+    EXPECT_EQ(problem("a: .nan"), "json: unsupported value: NaN");
+    EXPECT_EQ(problem("a: \".nan\"\nb: inf"), "accepted");  // quoted, and not YAML's spelling
+    EXPECT_EQ(toYaml(Json{{"a", ".nan"}}), "a: \".nan\"\n");
+}
+
 // Found by fuzz_yaml_decode (a timeout): yaml-cpp's LoadAll made null documents forever from a
 // stray ',' at block level, holding the loop and eating memory. Now it is an error.
 TEST(Yaml, AStrayFlowIndicatorIsAnErrorNotAnEndlessStream) {

@@ -43,6 +43,8 @@ std::optional<char> goSimpleEscape(char letter);
 // utf8.DecodeRuneInString: the rune at the start of text and its width in bytes; invalid or
 // truncated encodings give U+FFFD with width 1 (0 for empty text).
 char32_t goDecodeRune(std::string_view text, std::size_t& width);
+// What Go sees ranging over text: every byte that is not part of valid UTF-8 becomes U+FFFD.
+std::string goCoerceUtf8(std::string_view text);
 // utf8.AppendRune: the UTF-8 bytes of rune; surrogate halves and values past U+10FFFF append
 // U+FFFD.
 void goAppendRune(std::string& out, char32_t rune);
