@@ -17,8 +17,8 @@ Json resolvePlain(const std::string& s) {
     static const std::regex intDec("^[-+]?(0|[1-9][0-9_]*)$");
     static const std::regex intHex("^[-+]?0x[0-9a-fA-F_]+$");
     static const std::regex intOct("^[-+]?0[0-7_]+$");
-    static const std::regex floatRe(
-        "^[-+]?([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?$|^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$");
+    // go-yaml v2's yamlStyleFloat, matched after removing underscores.
+    static const std::regex floatRe("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
     // Most scalars are plain words: only a few shapes can be anything but a string.
     const char c0 = s[0];
@@ -59,13 +59,16 @@ Json resolvePlain(const std::string& s) {
             std::string v = noUnderscore(s);
             return static_cast<std::int64_t>(std::stoll(v, nullptr, 8));
         }
-        if (std::regex_match(s, floatRe) && s != "." &&
-            s.find_first_of("0123456789") != std::string::npos) {
-            return std::stod(noUnderscore(s));
-        }
     } catch (const std::out_of_range&) {
         // Too large for int64: go-yaml falls back to float.
-        return std::stod(noUnderscore(s));
+    }
+    const std::string plain = noUnderscore(s);
+    if (std::regex_match(plain, floatRe)) {
+        try {
+            return std::stod(plain);
+        } catch (const std::out_of_range&) {
+            // Past double's range strconv.ParseFloat fails too, and go-yaml keeps the string.
+        }
     }
     return s;
 }

@@ -206,6 +206,14 @@ TEST(Yaml, InfinityAndNanAreRefusedAsJsonCannotHoldThem) {
     EXPECT_EQ(toYaml(Json{{"a", ".nan"}}), "a: \".nan\"\n");
 }
 
+// Found by fuzz_yaml_decode: ".e2" passed our float pattern and std::stod threw. go-yaml's
+// float pattern needs a digit before or after the point; what ParseFloat cannot hold stays text.
+TEST(Yaml, FloatsFollowGoYamlsPattern) {
+    EXPECT_EQ(
+        parseYaml("a: .e2\nb: 1_000.5\nc: 1e400\nd: -.5e1\ne: 1.\nf: 99999999999999999999\n"),
+        (Json{{"a", ".e2"}, {"b", 1000.5}, {"c", "1e400"}, {"d", -5.0}, {"e", 1.0}, {"f", 1e20}}));
+}
+
 // Found by fuzz_yaml_decode (a timeout): yaml-cpp's LoadAll made null documents forever from a
 // stray ',' at block level, holding the loop and eating memory. Now it is an error.
 TEST(Yaml, AStrayFlowIndicatorIsAnErrorNotAnEndlessStream) {
