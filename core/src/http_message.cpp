@@ -1,6 +1,6 @@
+#include <strings.h>
 #include <algorithm>
 #include <cctype>
-#include <strings.h>
 
 #include "mcpsim/core/http/go_http.hpp"
 #include "mcpsim/core/http/message.hpp"
@@ -40,10 +40,10 @@ std::string percentDecode(std::string_view in, bool plusIsSpace) {
     out.reserve(in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
         char c = in[i];
-        if (c == '%' && i + 2 < in.size() &&
-            std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
+        if (c == '%' && i + 2 < in.size() && std::isxdigit(static_cast<unsigned char>(in[i + 1])) &&
             std::isxdigit(static_cast<unsigned char>(in[i + 2]))) {
-            out.push_back(static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
+            out.push_back(
+                static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16)));
             i += 2;
         } else if (c == '+' && plusIsSpace) {
             out.push_back(' ');
@@ -111,7 +111,14 @@ std::optional<std::string> Request::query(std::string_view name) const {
 
 void BodyStream::write(std::string chunk) {
     if (closed_ || cancelled_) return;
+    backlog_ += chunk.size();
     pending_.push_back(std::move(chunk));
+    if (maxBacklog_ != 0 && backlog_ > maxBacklog_) {
+        pending_.clear();
+        backlog_ = 0;
+        closed_ = true;
+        if (onCancel_) std::exchange(onCancel_, nullptr)();
+    }
     if (notify_) notify_();
 }
 
@@ -121,14 +128,20 @@ void BodyStream::close() {
     if (notify_) notify_();
 }
 
-void BodyStream::setNotify(std::function<void()> fn) { notify_ = std::move(fn); }
+void BodyStream::setNotify(std::function<void()> fn) {
+    notify_ = std::move(fn);
+}
 
-std::deque<std::string> BodyStream::take() { return std::exchange(pending_, {}); }
+std::deque<std::string> BodyStream::take() {
+    backlog_ = 0;
+    return std::exchange(pending_, {});
+}
 
 void BodyStream::cancel() {
     if (cancelled_) return;
     cancelled_ = true;
     pending_.clear();
+    backlog_ = 0;
     notify_ = nullptr;
     if (onCancel_) {
         auto fn = std::move(onCancel_);
@@ -147,27 +160,48 @@ Response makeResponse(int status, std::string contentType, std::string body) {
 
 std::string_view reasonPhrase(int status) {
     switch (status) {
-        case 200: return "OK";
-        case 201: return "Created";
-        case 202: return "Accepted";
-        case 204: return "No Content";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 406: return "Not Acceptable";
-        case 409: return "Conflict";
-        case 410: return "Gone";
-        case 413: return "Request Entity Too Large";
-        case 415: return "Unsupported Media Type";
-        case 422: return "Unprocessable Entity";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        case 504: return "Gateway Timeout";
-        default: return "Unknown";
+        case 200:
+            return "OK";
+        case 201:
+            return "Created";
+        case 202:
+            return "Accepted";
+        case 204:
+            return "No Content";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 406:
+            return "Not Acceptable";
+        case 409:
+            return "Conflict";
+        case 410:
+            return "Gone";
+        case 413:
+            return "Request Entity Too Large";
+        case 415:
+            return "Unsupported Media Type";
+        case 422:
+            return "Unprocessable Entity";
+        case 429:
+            return "Too Many Requests";
+        case 500:
+            return "Internal Server Error";
+        case 502:
+            return "Bad Gateway";
+        case 503:
+            return "Service Unavailable";
+        case 504:
+            return "Gateway Timeout";
+        default:
+            return "Unknown";
     }
 }
 

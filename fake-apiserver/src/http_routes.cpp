@@ -18,6 +18,7 @@ using core::kube::ApiException;
 namespace {
 
 const char* kJson = "application/json";
+constexpr std::size_t kWatchBacklogBytes = 8 * 1024 * 1024;
 const char* kTable = "application/json;as=Table;v=v1;g=meta.k8s.io";
 
 [[noreturn]] void raise(ApiError e) {
@@ -603,17 +604,20 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
         reply(std::move(resp));
         return;
     }
+    const std::uint64_t watchId = *id;
     // Watches end at timeoutSeconds; clients re-watch from the last resourceVersion.
     core::TimerHandle timeout;
     if (auto ts = req.query("timeoutSeconds")) {
         long secs = std::strtol(ts->c_str(), nullptr, 10);
         if (secs > 0) {
-            timeout = rt.clock().schedule(std::chrono::seconds(secs), [weak] {
+            timeout = rt.clock().schedule(std::chrono::seconds(secs), [this, weak, watchId] {
+                store.unwatch(watchId);
                 if (auto s = weak.lock()) s->close();
             });
         }
     }
-    const std::uint64_t watchId = *id;
+    // A watcher that stops reading is closed once this much waits for it.
+    stream->limitBacklog(kWatchBacklogBytes);
     stream->onCancel([this, watchId, timeout]() mutable {
         store.unwatch(watchId);
         timeout.cancel();

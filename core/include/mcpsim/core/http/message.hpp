@@ -15,7 +15,7 @@ namespace mcpsim::core::http {
 
 // Header fields, case-insensitive by name, order kept.
 class Headers {
-public:
+  public:
     std::optional<std::string> get(std::string_view name) const;
     std::string value(std::string_view name) const { return get(name).value_or(""); }
     bool has(std::string_view name) const { return get(name).has_value(); }
@@ -24,7 +24,7 @@ public:
     void remove(std::string_view name);
     const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
 
-private:
+  private:
     std::vector<std::pair<std::string, std::string>> items_;
 };
 
@@ -45,21 +45,26 @@ struct Request {
 // A response body produced over time (watch streams, log follow, server-sent events). The
 // handler writes; the transport delivers each write as one chunk, in order. Single-threaded.
 class BodyStream {
-public:
+  public:
     void write(std::string chunk);
     void close();  // normal end of the body
     bool closed() const { return closed_; }
     // The peer went away or the transport gave up: the producer should stop writing.
     bool cancelled() const { return cancelled_; }
     void onCancel(std::function<void()> fn) { onCancel_ = std::move(fn); }
-
-    // Transport side.
+    // A reader that stops reading must not make the producer's writes pile up without bound:
+    // once more than `bytes` wait unsent beyond what is queued now (a watch's initial burst),
+    // the backlog is dropped, the body ends and the producer is told as on cancel (the
+    // apiserver closes a watcher that does not keep up).
+    void limitBacklog(std::size_t bytes) { maxBacklog_ = backlog_ + bytes; }
     void setNotify(std::function<void()> fn);  // called after write()/close()
     std::deque<std::string> take();
     void cancel();
 
-private:
+  private:
     std::deque<std::string> pending_;
+    std::size_t backlog_ = 0;  // bytes in pending_
+    std::size_t maxBacklog_ = 0;
     bool closed_ = false;
     bool cancelled_ = false;
     std::function<void()> notify_;
