@@ -2,7 +2,6 @@
 // and one upstream (server2, prefix test2_), so tools/call and the other forwarded methods reach
 // a real upstream session. Invariants: mcp_checks.hpp.
 #include "mcpsim/gateway/broker.hpp"
-#include "mcp_checks.hpp"
 #include "mcp_harness.hpp"
 #include "mcpsim/mocks/catalog.hpp"
 #include "mcpsim/sim/world.hpp"
@@ -55,10 +54,6 @@ struct BrokerWithUpstream {
 // mode: see postFuzzed; the rest is the POST body.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static BrokerWithUpstream* gw = new BrokerWithUpstream();
-    mcpsim::fuzz::plantedBug(mcpsim::fuzz::asText(data, size));
-    auto in = mcpsim::fuzz::frame(data, size);
-    const std::string body(in.rest);
-    const auto answer = mcpsim::fuzz::postFuzzed(*gw->endpoint, in.mode, body, gw->session);
-    mcpsim::fuzz::checkMcpAnswer(body, answer, "POST /mcp to the broker");
+    mcpsim::fuzz::fuzzMcpPost(*gw->endpoint, gw->session, data, size, "POST /mcp to the broker");
     return 0;
 }

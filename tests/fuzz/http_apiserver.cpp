@@ -1,26 +1,10 @@
 // Raw HTTP/1.1 bytes to the API server's TCP listener: request lines, headers, chunked bodies,
 // absolute-form targets, pipelining. Invariants: whatever arrives, the answer is an HTTP response
 // (or the connection closes), never a server error, and the next client is served normally.
-#include "mcpsim/sim/world.hpp"
 #include "tcp_harness.hpp"
 
-namespace {
-
-mcpsim::sim::World& world() {
-    static auto* w = new mcpsim::sim::World([] {
-        mcpsim::sim::WorldConfig c;
-        c.profile = "bare";
-        c.clock = mcpsim::sim::ClockKind::Real;
-        c.listeners.enabled = true;
-        return c;
-    }());
-    return *w;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    auto& w = world();
+    auto& w = mcpsim::fuzz::listeningWorld("bare", false);
     const auto bytes = mcpsim::fuzz::asText(data, size);
     mcpsim::fuzz::plantedBug(bytes);
     const std::string raw = mcpsim::fuzz::exchangeRaw(w.runtime(), w.apiEndpoint(), bytes);

@@ -2,22 +2,9 @@
 // broker behind mcp.127-0-0-1.sslip.io/mcp, the proxy mode's absolute-form targets).
 // Invariants: an HTTP response or a close, never a 500, and the next client still initializes
 // an MCP session.
-#include "mcpsim/sim/world.hpp"
 #include "tcp_harness.hpp"
 
 namespace {
-
-mcpsim::sim::World& world() {
-    static auto* w = new mcpsim::sim::World([] {
-        mcpsim::sim::WorldConfig c;
-        c.profile = "seed";
-        c.clock = mcpsim::sim::ClockKind::Real;
-        c.listeners.enabled = true;
-        c.listeners.gatewayPort = 0;
-        return c;
-    }());
-    return *w;
-}
 
 std::string initializeRequest() {
     const std::string body =
@@ -33,7 +20,7 @@ std::string initializeRequest() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    auto& w = world();
+    auto& w = mcpsim::fuzz::listeningWorld("seed", true);
     const auto at = *w.gatewayEndpoint();
     const auto bytes = mcpsim::fuzz::asText(data, size);
     mcpsim::fuzz::plantedBug(bytes);

@@ -82,3 +82,18 @@ inline core::http::Response postFuzzed(McpEndpoint& ep, std::uint8_t mode, std::
 }
 
 }  // namespace mcpsim::fuzz
+
+#include "mcp_checks.hpp"
+
+namespace mcpsim::fuzz {
+
+// One input of an MCP target: the mode byte varies the transport, the rest is the POST body.
+inline void fuzzMcpPost(McpEndpoint& ep, const std::string& session, const std::uint8_t* data,
+                        std::size_t size, const std::string& what) {
+    plantedBug(asText(data, size));
+    auto in = frame(data, size);
+    const std::string body(in.rest);
+    checkMcpAnswer(body, postFuzzed(ep, in.mode, body, session), what);
+}
+
+}  // namespace mcpsim::fuzz

@@ -1,7 +1,6 @@
 // JSON-RPC messages into the MCP server library (the "everything" mock, which uses most of it:
 // tools, prompts, resources, completion, logging, sampling and elicitation requests) on the
 // in-memory network, inside a live session. Invariants: mcp_checks.hpp.
-#include "mcp_checks.hpp"
 #include "mcp_harness.hpp"
 #include "mcpsim/mocks/catalog.hpp"
 
@@ -31,10 +30,7 @@ struct Everything {
 // mode: see postFuzzed; the rest is the POST body.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static Everything* mock = new Everything();
-    mcpsim::fuzz::plantedBug(mcpsim::fuzz::asText(data, size));
-    auto in = mcpsim::fuzz::frame(data, size);
-    const std::string body(in.rest);
-    const auto answer = mcpsim::fuzz::postFuzzed(*mock->endpoint, in.mode, body, mock->session);
-    mcpsim::fuzz::checkMcpAnswer(body, answer, "POST /mcp to everything");
+    mcpsim::fuzz::fuzzMcpPost(*mock->endpoint, mock->session, data, size,
+                              "POST /mcp to everything");
     return 0;
 }

@@ -15,8 +15,22 @@
 #include "fuzz_support.hpp"
 #include "mcpsim/core/http/network.hpp"
 #include "mcpsim/core/runtime.hpp"
+#include "mcpsim/sim/world.hpp"
 
 namespace mcpsim::fuzz {
+
+// One world for the whole run, on real time with real listeners (the gateway's when asked).
+inline sim::World& listeningWorld(const char* profile, bool gateway) {
+    static auto* w = new sim::World([&] {
+        sim::WorldConfig c;
+        c.profile = profile;
+        c.clock = sim::ClockKind::Real;
+        c.listeners.enabled = true;
+        if (gateway) c.listeners.gatewayPort = 0;
+        return c;
+    }());
+    return *w;
+}
 
 inline std::string exchangeRaw(core::Runtime& rt, const core::http::Endpoint& at,
                                std::string_view bytes) {
