@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 
 #include <list>
+#include <optional>
 #include <set>
 
 #include "mcpsim/core/http/network.hpp"
@@ -85,9 +86,18 @@ struct ServerState {
     bool stopped = false;
 };
 
-Response tooLargeResponse(const ServerState& state, bool body) {
-    if (body && state.limits.tooLarge) return state.limits.tooLarge(state.limits.maxBodyBytes);
-    return makeResponse(body ? 413 : 431, "text/plain", "request too large\n");
+Response tooLargeBody(const ServerState& state) {
+    if (state.limits.tooLarge) return state.limits.tooLarge(state.limits.maxBodyBytes);
+    return makeResponse(413, "text/plain", "request too large\n");
+}
+
+// Parse errors and oversized headers are answered (Go and Envoy both do); a peer that went away
+// or a connection closed by stop()/idle timeout is not.
+std::optional<Unparsable> unparsable(const boost::system::error_code& ec) {
+    if (ec == bhttp::error::header_limit) return Unparsable::HeadersTooLarge;
+    if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) return {};
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::body_limit) return {};
+    return Unparsable::Malformed;
 }
 
 // Writes a streamed body as HTTP chunks until the producer closes it or the peer hangs up.
@@ -168,8 +178,8 @@ asio::awaitable<void> serveConnection(std::shared_ptr<Connection> conn,
                                                             });
         auto [ec, n] = co_await bhttp::async_read(conn->stream, conn->buffer, parser, use_nothrow);
         idle.cancel();
-        if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
-            Response tooLarge = tooLargeResponse(*state, ec == bhttp::error::body_limit);
+        if (ec == bhttp::error::body_limit) {
+            Response tooLarge = tooLargeBody(*state);
             bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(tooLarge.status),
                                                     11};
             copyHeaders(tooLarge.headers, res);
@@ -177,6 +187,13 @@ asio::awaitable<void> serveConnection(std::shared_ptr<Connection> conn,
             res.keep_alive(false);
             res.prepare_payload();
             co_await bhttp::async_write(conn->stream, res, use_nothrow);
+            break;
+        }
+        if (auto why = unparsable(ec)) {
+            const std::string raw = state->limits.unparsableReply
+                                        ? state->limits.unparsableReply(*why)
+                                        : goUnparsableReply(*why);
+            co_await asio::async_write(conn->stream, asio::buffer(raw), use_nothrow);
             break;
         }
         if (ec) break;  // end_of_stream, reset, or closed by stop()/idle timeout
@@ -366,6 +383,14 @@ class LoopbackNetwork final : public Network {
 };
 
 }  // namespace
+
+std::string goUnparsableReply(Unparsable why) {
+    const std::string text = why == Unparsable::HeadersTooLarge
+                                 ? "431 Request Header Fields Too Large"
+                                 : "400 Bad Request";
+    return "HTTP/1.1 " + text +
+           "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n" + text;
+}
 
 std::unique_ptr<Network> makeLoopbackNetwork(Runtime& runtime) {
     return std::make_unique<LoopbackNetwork>(runtime);

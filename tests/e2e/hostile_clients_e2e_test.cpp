@@ -90,7 +90,8 @@ class HostileClients : public ::testing::Test {
     static ServeProcess& server() { return *server_; }
     // A quick request another client makes meanwhile; it must not wait on the hostile one.
     static void othersAreServed() {
-        auto r = server().sh("curl -sf --max-time 5 " + server().url() + "/version | jq -r .gitVersion");
+        auto r =
+            server().sh("curl -sf --max-time 5 " + server().url() + "/version | jq -r .gitVersion");
         ASSERT_EQ(r.exitCode, 0) << r.err;
         EXPECT_EQ(r.out.rfind("v1.31", 0), 0u) << r.out;
     }
@@ -132,9 +133,10 @@ TEST_F(HostileClients, HangingUpMidRequestLeavesNothingBehind) {
     for (int i = 0; i < 100; ++i) {
         Socket s(server().url());
         ASSERT_TRUE(s.connected());
-        ASSERT_TRUE(s.send("POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
-                           "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n" +
-                           body));
+        ASSERT_TRUE(
+            s.send("POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
+                   "Content-Type: application/json\r\nContent-Length: 500\r\n\r\n" +
+                   body));
     }  // each closes here, 500 bytes promised and fewer sent
     for (int i = 0; i < 50; ++i) {
         Socket s(server().url());
@@ -158,10 +160,11 @@ TEST_F(HostileClients, AWatcherThatStopsReadingIsClosedInsteadOfBuffered) {
         const std::string cm = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big-)" +
                                std::to_string(i) + R"("},"data":{"d":")" + data + R"("}})";
         Socket writer(server().url());
-        ASSERT_TRUE(writer.send("POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
-                                "Content-Type: application/json\r\nConnection: close\r\n"
-                                "Content-Length: " +
-                                std::to_string(cm.size()) + "\r\n\r\n" + cm));
+        ASSERT_TRUE(
+            writer.send("POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\n"
+                        "Content-Type: application/json\r\nConnection: close\r\n"
+                        "Content-Length: " +
+                        std::to_string(cm.size()) + "\r\n\r\n" + cm));
         const std::string answer = writer.read(10s);
         ASSERT_EQ(answer.rfind("HTTP/1.1 201 Created\r\n", 0), 0u) << answer.substr(0, 300);
         written += cm.size();
@@ -173,9 +176,43 @@ TEST_F(HostileClients, AWatcherThatStopsReadingIsClosedInsteadOfBuffered) {
     EXPECT_TRUE(watcher.closedByPeer() || got.find("\r\n0\r\n\r\n") != std::string::npos)
         << "the watch did not end; read " << got.size() << " bytes";
     EXPECT_LT(got.size(), written * 3 / 4) << "of " << written;
-    auto r = server().sh("kubectl get configmap big-31 -o name && kubectl delete configmap "
-                         "--all -n default >/dev/null && echo cleaned");
+    auto r = server().sh(
+        "kubectl get configmap big-31 -o name && kubectl delete configmap "
+        "--all -n default >/dev/null && echo cleaned");
     EXPECT_EQ(r.out, "configmap/big-31\ncleaned\n") << r.err;
+}
+
+// What cannot be parsed is answered as Go's net/http answers it (kube-apiserver) and as Envoy's
+// codec does (the Gateway), and the connection closes; nothing else is disturbed.
+TEST_F(HostileClients, MalformedRequestsGetTheServersOwnAnswers) {
+    const std::string garbage = "GET /version HTTP/1.1\r\nHost x\r\n\r\n";  // no colon
+    const std::string hugeHeader =
+        "GET /version HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(128 * 1024, 'a') + "\r\n\r\n";
+    const auto answer = [](const std::string& url, const std::string& request) {
+        Socket s(url);
+        EXPECT_TRUE(s.connected());
+        s.send(request);
+        std::string got = s.read(10s);
+        EXPECT_TRUE(s.closedByPeer()) << got;
+        return got;
+    };
+    EXPECT_EQ(answer(server().url(), garbage),
+              "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              "Connection: close\r\n\r\n400 Bad Request");
+    EXPECT_EQ(answer(server().url(), hugeHeader),
+              "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; "
+              "charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large");
+    ServeProcess seeded(31, "--world seed");  // the bare world has no Gateway listener
+    ASSERT_FALSE(seeded.gatewayListener().empty()) << seeded.readyLine();
+    const std::string gateway = "http://" + seeded.gatewayListener();
+    EXPECT_EQ(answer(gateway, garbage),
+              "HTTP/1.1 400 Bad Request\r\ncontent-length: 11\r\ncontent-type: text/plain\r\n"
+              "server: istio-envoy\r\nconnection: close\r\n\r\nBad Request");
+    EXPECT_EQ(answer(gateway, hugeHeader),
+              "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 31\r\n"
+              "content-type: text/plain\r\nserver: istio-envoy\r\nconnection: close\r\n\r\n"
+              "Request Header Fields Too Large");
+    othersAreServed();
 }
 
 }  // namespace

@@ -184,6 +184,19 @@ void DataPlane::setExtProcessor(ExtProcessor* processor) {
 core::http::ServerLimits DataPlane::listenerLimits() {
     core::http::ServerLimits limits;
     limits.tooLarge = [](std::size_t) { return envoyFinish(payloadTooLarge()); };
+    // Envoy's HTTP/1 codec answers what it cannot parse with a local reply whose body is the
+    // reason phrase.
+    limits.unparsableReply = [](core::http::Unparsable why) {
+        const std::string reason = why == core::http::Unparsable::HeadersTooLarge
+                                       ? "Request Header Fields Too Large"
+                                       : "Bad Request";
+        const std::string code = why == core::http::Unparsable::HeadersTooLarge ? "431 " : "400 ";
+        return "HTTP/1.1 " + code + reason +
+               "\r\ncontent-length: " + std::to_string(reason.size()) +
+               "\r\ncontent-type: text/plain\r\nserver: istio-envoy\r\nconnection: "
+               "close\r\n\r\n" +
+               reason;
+    };
     return limits;
 }
 

@@ -28,16 +28,26 @@ struct Endpoint {
     bool operator==(const Endpoint& o) const = default;
 };
 
+// Why a listener refused a request before any handler saw it.
+enum class Unparsable { Malformed, HeadersTooLarge };
+
+// Go net/http's raw answers to those requests, which kube-apiserver gives: "400 Bad Request" or
+// "431 Request Header Fields Too Large", as text, with Connection: close.
+std::string goUnparsableReply(Unparsable why);
+
 struct ServerLimits {
     std::size_t maxBodyBytes = 8 * 1024 * 1024;  // CRD applies are large; 8 MiB is ample
     std::size_t maxHeaderBytes = 64 * 1024;
     std::chrono::seconds idleTimeout{120};
     // Builds the reply to a body over maxBodyBytes (the API server answers with a Status).
     std::function<Response(std::size_t limit)> tooLarge;
+    // The bytes written back, before the connection closes, for a request that does not parse
+    // or whose headers exceed maxHeaderBytes. Empty: goUnparsableReply.
+    std::function<std::string(Unparsable)> unparsableReply;
 };
 
 class Listener {
-public:
+  public:
     virtual ~Listener() = default;
     virtual Endpoint endpoint() const = 0;  // the bound address (port resolved when 0 was asked)
     virtual void stop() = 0;                // stops accepting and closes open connections
@@ -47,7 +57,7 @@ public:
 using ResponseCallback = std::function<void(std::error_code, Response)>;
 
 class Network {
-public:
+  public:
     virtual ~Network() = default;
     // Throws std::system_error when the address cannot be bound.
     virtual std::unique_ptr<Listener> listen(const Endpoint& at, Handler handler,
