@@ -45,6 +45,7 @@
 #include "mcpsim/core/runtime.hpp"
 #include "mcpsim/mocks/catalog.hpp"
 #include "mcpsim/sim/world.hpp"
+#include "server2_objects.hpp"
 
 using namespace mcpsim;
 
@@ -239,46 +240,6 @@ long trimmedRss() {
     return rssBytes();
 }
 
-const char* kBenchObjects = R"(
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: bench-server2, namespace: mcp-test, labels: {app: bench-server2}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: bench-server2}}
-  template:
-    metadata: {labels: {app: bench-server2}}
-    spec:
-      containers:
-      - name: server2
-        image: ghcr.io/kuadrant/mcp-gateway/test-server2:latest
-        ports: [{containerPort: 9090}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: bench-server2, namespace: mcp-test}
-spec:
-  selector: {app: bench-server2}
-  ports: [{name: http, port: 9090, targetPort: 9090}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: bench-server2-route, namespace: mcp-test}
-spec:
-  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
-  hostnames: ['bench-server2.mcp.local']
-  rules:
-  - matches: [{path: {type: PathPrefix, value: /}}]
-    backendRefs: [{name: bench-server2, port: 9090}]
----
-apiVersion: mcp.kagenti.com/v1alpha1
-kind: MCPServerRegistration
-metadata: {name: bench-server2, namespace: mcp-test}
-spec:
-  toolPrefix: bench_
-  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: bench-server2-route, namespace: mcp-test}
-)";
-
 bool registrationReady(sim::World& world) {
     auto got = world.client().get({"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"},
                                   {"mcp-test", "bench-server2"});
@@ -299,7 +260,7 @@ class Harness {
         config.listeners.gatewayPort = 0;
         world_ = std::make_unique<sim::World>(std::move(config));
         auto applied = world_->apply(std::string(testing::guide::kExtension) + "---" +
-                                     testing::guide::kGrant + "---" + kBenchObjects);
+                                     testing::guide::kGrant + "---" + bench::kServer2Objects);
         if (!applied.ok()) throw std::runtime_error("apply: " + applied.error().message);
         // Real time: the controller's requeues take seconds.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

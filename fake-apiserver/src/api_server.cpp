@@ -66,6 +66,7 @@ ApiServer::Impl::Impl(core::Runtime& runtime, ApiServerOptions opts)
 }
 
 void ApiServer::Impl::registerCrd(const Json& crd, bool deleted) {
+    lastWatchLine = {};  // a changed type may render the same object differently
     const Json spec = crd.value("spec", Json::object());
     const std::string group = spec.value("group", "");
     const std::string plural = spec.value("/names/plural"_json_pointer, std::string());

@@ -34,6 +34,12 @@ struct ApiServer::Impl {
     WriteFaults faults;  // injected failures of client writes
     std::unique_ptr<core::kube::Client> client;
     std::uint64_t requests = 0;
+    // The last JSON watch event line rendered, by type, version, event type and resourceVersion:
+    // an event goes to every watcher of its collection in turn, and is encoded once for them.
+    struct {
+        std::string key;
+        std::string line;
+    } lastWatchLine;
 
     void handle(http::Request&& req, http::Reply reply);
     void registerCrd(const Json& crd, bool deleted);
@@ -44,6 +50,9 @@ struct ApiServer::Impl {
     void serveWatch(const http::Request& req, const ResourceRequest& rr, http::Reply& reply);
     void serveLogs(const http::Request& req, const ResourceRequest& rr, http::Reply& reply);
     void serveProxy(const http::Request& req, const ResourceRequest& rr, http::Reply& reply);
+
+    // GET /metrics in Prometheus' text format (metrics.cpp).
+    std::string metricsText() const;
 
     // Discovery and OpenAPI (discovery.cpp).
     Json versionInfo() const;

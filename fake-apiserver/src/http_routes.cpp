@@ -202,6 +202,11 @@ void ApiServer::Impl::handle(http::Request&& req, http::Reply reply) {
             reply(jsonResponse(200, versionInfo()));
             return;
         }
+        if (path == "/metrics") {
+            reply(
+                http::makeResponse(200, "text/plain; version=0.0.4; charset=utf-8", metricsText()));
+            return;
+        }
         if (path == "/healthz" || path == "/livez" || path == "/readyz") {
             reply(http::makeResponse(200, "text/plain; charset=utf-8", "ok"));
             return;
@@ -557,6 +562,14 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
         const ResourceType* current = registry.byResource(group, plural);
         if (!current) return std::string();
         const ResourceType& type = *current;
+        std::string key;
+        const auto md = obj.find("metadata");
+        if (!asTable && md != obj.end() && md->is_object() &&
+            md->value("resourceVersion", "") != "") {
+            key = group + "/" + plural + "/" + version + "/" + evType + "/" +
+                  md->value("resourceVersion", "");
+            if (key == lastWatchLine.key) return lastWatchLine.line;
+        }
         Json converted = engine.toVersion(type, version, obj);
         if (asTable) {
             converted =
@@ -564,7 +577,9 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
                            converted["metadata"].value("resourceVersion", ""), rtRef.clock().now());
         }
         (void)storeRef;
-        return encodeJson(Json{{"type", evType}, {"object", converted}}) + "\n";
+        std::string line = encodeJson(Json{{"type", evType}, {"object", converted}}) + "\n";
+        if (!key.empty()) lastWatchLine = {std::move(key), line};
+        return line;
     };
     std::weak_ptr<http::BodyStream> weak = stream;
     if (since == 0) {

@@ -51,6 +51,7 @@ class ObjectStore {
     // clients re-list. Returns the number of watches ended.
     std::size_t expireWatches();
     std::size_t watcherCount() const { return watchers_.size(); }
+    std::size_t historySize() const { return history_.size(); }
 
   private:
     struct Event {

@@ -58,6 +58,7 @@ class ServeProcess {
     const std::string& readyLine() const { return readyLine_; }
     // host:port of the Gateway listener ("" when the world has none).
     const std::string& gatewayListener() const { return gatewayListener_; }
+    pid_t pid() const { return pid_; }
     // KUBECONFIG and a private KUBECACHEDIR, so the kubectl dispatcher asks this server's version.
     Env env() const;
     // Runs a shell script (kubectl, curl, jq, heredocs) against this server.
