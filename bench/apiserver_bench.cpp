@@ -11,7 +11,8 @@ using mcpsim::Json;
 using namespace mcpsim;
 
 const char* kTableAccept =
-    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,"
+    "application/json;as=Table;v=v1;g=meta.k8s.io,application/"
+    "json;as=Table;v=v1beta1;g=meta.k8s.io,"
     "application/json";
 
 core::http::Response call(apiserver::ApiServer& api, const std::string& method,
@@ -30,10 +31,12 @@ core::http::Response call(apiserver::ApiServer& api, const std::string& method,
 
 void seedRegistrations(apiserver::ApiServer& api, int n) {
     for (int i = 0; i < n; ++i) {
-        Json o = {{"apiVersion", "mcp.kagenti.com/v1alpha1"},
-                  {"kind", "MCPServerRegistration"},
-                  {"metadata", {{"name", "srv-" + std::to_string(i)}, {"namespace", "default"}}},
-                  {"spec", {{"toolPrefix", "t" + std::to_string(i) + "_"}, {"targetRef", {{"name", "route"}}}}}};
+        Json o = {
+            {"apiVersion", "mcp.kagenti.com/v1alpha1"},
+            {"kind", "MCPServerRegistration"},
+            {"metadata", {{"name", "srv-" + std::to_string(i)}, {"namespace", "default"}}},
+            {"spec",
+             {{"toolPrefix", "t" + std::to_string(i) + "_"}, {"targetRef", {{"name", "route"}}}}}};
         api.client().create(o);
     }
 }
@@ -67,8 +70,9 @@ void BM_GetOneObjectJson(benchmark::State& state) {
     apiserver::ApiServer api(rt);
     seedRegistrations(api, 100);
     for (auto _ : state) {
-        auto r = call(api, "GET",
-                      "/apis/mcp.kagenti.com/v1alpha1/namespaces/default/mcpserverregistrations/srv-50");
+        auto r =
+            call(api, "GET",
+                 "/apis/mcp.kagenti.com/v1alpha1/namespaces/default/mcpserverregistrations/srv-50");
         benchmark::DoNotOptimize(r.body);
     }
 }
@@ -86,7 +90,8 @@ void BM_Create1000ViaHttpHandler(benchmark::State& state) {
                       {"kind", "ConfigMap"},
                       {"metadata", {{"name", "cm-" + std::to_string(i)}}},
                       {"data", {{"k", "v"}}}};
-            auto r = call(api, "POST", "/api/v1/namespaces/default/configmaps?fieldManager=kubectl-create",
+            auto r = call(api, "POST",
+                          "/api/v1/namespaces/default/configmaps?fieldManager=kubectl-create",
                           "application/json", o.dump());
             if (r.status != 201) state.SkipWithError("create failed");
         }

@@ -12,12 +12,8 @@
 // Overrides: GATEWAY_BENCH_CLIENTS (4), GATEWAY_BENCH_CALLS per client per round (2500),
 // GATEWAY_BENCH_ROUNDS (2), GATEWAY_BENCH_SESSIONS (10000). GATEWAY_BENCH_ENFORCE=1 also fails
 // the run when a target is missed; errors in replies always fail it.
-#include <arpa/inet.h>
 #include <malloc.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,6 +36,7 @@
 #include <benchmark/benchmark.h>
 
 #include "guide_objects.hpp"
+#include "http_client.hpp"
 #include "mcpsim/core/http/network.hpp"
 #include "mcpsim/core/json.hpp"
 #include "mcpsim/core/runtime.hpp"
@@ -48,6 +45,11 @@
 #include "server2_objects.hpp"
 
 using namespace mcpsim;
+using bench::Connection;
+using bench::headerValue;
+using bench::lower;
+using bench::percentileUs;
+using bench::Reply;
 
 namespace {
 
@@ -72,108 +74,6 @@ const char* const kExpectedText = "Hello, bench!";
 
 std::vector<std::string> gSummary;
 bool gFailed = false;
-
-struct Reply {
-    int status = 0;  // 0: transport failure
-    std::string headers;
-    std::string body;
-};
-
-std::string lower(std::string s) {
-    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-}
-
-// `name` in lower case.
-std::string headerValue(const std::string& headers, const std::string& name) {
-    const std::string l = lower(headers);
-    const auto at = l.find("\r\n" + name + ":");
-    if (at == std::string::npos) return "";
-    auto start = at + name.size() + 3;
-    while (start < headers.size() && headers[start] == ' ') ++start;
-    return headers.substr(start, headers.find("\r\n", start) - start);
-}
-
-// One keep-alive connection: sends a request, reads one response (Content-Length or chunked).
-class Connection {
-  public:
-    explicit Connection(int port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        int one = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(static_cast<uint16_t>(port));
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ok_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    }
-    ~Connection() { ::close(fd_); }
-    Connection(const Connection&) = delete;
-    Connection& operator=(const Connection&) = delete;
-
-    Reply roundTrip(const std::string& request) {
-        Reply r;
-        if (!ok_) return r;
-        for (size_t sent = 0; sent < request.size();) {
-            const ssize_t n =
-                ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-            if (n <= 0) return fail();
-            sent += static_cast<size_t>(n);
-        }
-        size_t headerEnd;
-        while ((headerEnd = buffer_.find("\r\n\r\n")) == std::string::npos) {
-            if (!fill()) return fail();
-        }
-        r.headers = buffer_.substr(0, headerEnd + 2);
-        size_t pos = headerEnd + 4;
-        if (lower(headerValue(r.headers, "transfer-encoding")).find("chunked") !=
-            std::string::npos) {
-            for (;;) {
-                size_t lineEnd;
-                while ((lineEnd = buffer_.find("\r\n", pos)) == std::string::npos) {
-                    if (!fill()) return fail();
-                }
-                const size_t size = std::strtoul(buffer_.c_str() + pos, nullptr, 16);
-                while (buffer_.size() < lineEnd + 2 + size + 2) {
-                    if (!fill()) return fail();
-                }
-                r.body.append(buffer_, lineEnd + 2, size);
-                pos = lineEnd + 2 + size + 2;
-                if (size == 0) break;
-            }
-        } else {
-            const size_t length =
-                std::strtoul(headerValue(r.headers, "content-length").c_str(), nullptr, 10);
-            while (buffer_.size() < pos + length) {
-                if (!fill()) return fail();
-            }
-            r.body = buffer_.substr(pos, length);
-            pos += length;
-        }
-        buffer_.erase(0, pos);
-        r.status = std::atoi(r.headers.c_str() + 9);  // "HTTP/1.1 200"
-        // A streamed reply ends the connection; the next request would find it closed.
-        if (lower(headerValue(r.headers, "connection")) == "close") ok_ = false;
-        return r;
-    }
-    bool usable() const { return ok_; }
-
-  private:
-    Reply fail() {
-        ok_ = false;
-        return {};
-    }
-    bool fill() {
-        char chunk[16384];
-        const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-        if (n <= 0) return false;
-        buffer_.append(chunk, static_cast<size_t>(n));
-        return true;
-    }
-    int fd_;
-    bool ok_ = false;
-    std::string buffer_;
-};
 
 std::string request(const char* method, const std::string& host, const std::string& body,
                     const std::string& session) {
@@ -403,7 +303,7 @@ void runPhase(int port, const std::string& host, PhaseResult& out) {
                         me.firstError =
                             "status " + std::to_string(r.status) + " body " + r.body.substr(0, 200);
                     }
-                    if (!c.usable()) return;
+                    if (r.status == 0) return;  // the connection failed
                 }
             }
         });
@@ -425,13 +325,6 @@ void runPhase(int port, const std::string& host, PhaseResult& out) {
     for (size_t i = 0; i < conns.size(); ++i) {
         conns[i]->roundTrip(request("DELETE", host, "", sessions[i]));
     }
-}
-
-double percentileUs(std::vector<std::uint32_t>& v, double p) {
-    if (v.empty()) return 0;
-    const auto k = static_cast<size_t>(p * static_cast<double>(v.size() - 1));
-    std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-    return v[k] / 1000.0;
 }
 
 void BM_ToolsCall(benchmark::State& state) {
@@ -509,7 +402,6 @@ void BM_SessionsHeld(benchmark::State& state) {
                 std::string id = openSession(c, kPublicHost);
                 if (id.empty()) {
                     ++failed;
-                    if (!c.usable()) return;
                     continue;
                 }
                 ids[static_cast<size_t>(t)].push_back(std::move(id));
@@ -523,7 +415,7 @@ void BM_SessionsHeld(benchmark::State& state) {
                 const Reply r = c.roundTrip(request("DELETE", kPublicHost, "", id));
                 if (r.status != 200) {
                     ++failed;
-                    if (!c.usable()) return;
+                    if (r.status == 0) return;  // the connection failed
                 }
             }
         });
