@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "http_client.hpp"
 #include "mcpsim/core/json.hpp"
 #include "process.hpp"
@@ -38,12 +39,6 @@ using namespace mcpsim::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-int envInt(const char* name, int fallback) {
-    const char* v = std::getenv(name);
-    const int n = v ? std::atoi(v) : 0;
-    return n > 0 ? n : fallback;
-}
 
 const int kSeconds = envInt("LOAD_SECONDS", 60);
 const int kClients = envInt("LOAD_CLIENTS", 32);

@@ -35,6 +35,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_support.hpp"
 #include "guide_objects.hpp"
 #include "http_client.hpp"
 #include "mcpsim/core/http/network.hpp"
@@ -46,19 +47,14 @@
 
 using namespace mcpsim;
 using bench::Connection;
+using bench::envInt;
 using bench::headerValue;
 using bench::lower;
+using bench::mcpMessage;
 using bench::percentileUs;
 using bench::Reply;
 
 namespace {
-
-int envInt(const char* name, int fallback) {
-    const char* v = std::getenv(name);
-    if (!v || !*v) return fallback;
-    const int n = std::atoi(v);
-    return n > 0 ? n : fallback;
-}
 
 const int kClients = envInt("GATEWAY_BENCH_CLIENTS", 4);
 const int kCalls = envInt("GATEWAY_BENCH_CALLS", 2500);
@@ -86,19 +82,6 @@ std::string request(const char* method, const std::string& host, const std::stri
     return r;
 }
 
-// The JSON-RPC message of a reply: a JSON body, or the last `data:` event of an SSE body.
-Json message(const Reply& r) {
-    if (lower(headerValue(r.headers, "content-type")).find("text/event-stream") !=
-        std::string::npos) {
-        const auto at = r.body.rfind("data: ");
-        if (at == std::string::npos) return Json();
-        const auto end = r.body.find('\n', at);
-        return Json::parse(r.body.substr(at + 6, end == std::string::npos ? end : end - at - 6),
-                           nullptr, false);
-    }
-    return Json::parse(r.body, nullptr, false);
-}
-
 // initialize + notifications/initialized; the session id, or "" on any unexpected reply.
 std::string openSession(Connection& c, const std::string& host) {
     const Reply init = c.roundTrip(request(
@@ -106,7 +89,7 @@ std::string openSession(Connection& c, const std::string& host) {
         R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"gateway_bench","version":"1"}}})",
         ""));
     const std::string session = headerValue(init.headers, "mcp-session-id");
-    const Json m = message(init);
+    const Json m = mcpMessage(init);
     if (init.status != 200 || session.empty() || !m.is_object() || !m.contains("result")) {
         return "";
     }
@@ -117,7 +100,7 @@ std::string openSession(Connection& c, const std::string& host) {
 
 bool isExpectedCall(const Reply& r, long id) {
     if (r.status != 200) return false;
-    const Json m = message(r);
+    const Json m = mcpMessage(r);
     if (!m.is_object() || m.value("id", -1L) != id || !m.contains("result")) return false;
     const Json& result = m["result"];
     if (result.value("isError", false) || !result.contains("content")) return false;

@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "guide_objects.hpp"
 #include "http_client.hpp"
 #include "mcpsim/core/json.hpp"
@@ -40,12 +41,6 @@ using namespace mcpsim::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-int envInt(const char* name, int fallback) {
-    const char* v = std::getenv(name);
-    const int n = v ? std::atoi(v) : 0;
-    return n > 0 ? n : fallback;
-}
 
 const int kSeconds = envInt("GW_LOAD_SECONDS", 60);
 const int kSessions = envInt("GW_LOAD_SESSIONS", 1000);
@@ -64,19 +59,6 @@ std::string mcpRequest(const char* method, const std::string& body, const std::s
                     "Mcp-Protocol-Version: 2025-06-18\r\n";
     if (!session.empty()) r += "Mcp-Session-Id: " + session + "\r\n";
     return r + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-// The JSON-RPC message of a reply: a JSON body, or the last `data:` event of an SSE body.
-Json message(const Reply& r) {
-    if (lower(headerValue(r.headers, "content-type")).find("text/event-stream") !=
-        std::string::npos) {
-        const auto at = r.body.rfind("data: ");
-        if (at == std::string::npos) return Json();
-        const auto end = r.body.find('\n', at);
-        return Json::parse(r.body.substr(at + 6, end == std::string::npos ? end : end - at - 6),
-                           nullptr, false);
-    }
-    return Json::parse(r.body, nullptr, false);
 }
 
 struct Tally {
@@ -192,7 +174,7 @@ class McpSession : public Exchange {
         if (reply.status != 200) {
             return error("HTTP " + std::to_string(reply.status) + ": " + reply.body.substr(0, 200));
         }
-        const Json m = message(reply);
+        const Json m = mcpMessage(reply);
         if (!m.is_object() || !m.contains("id") || m["id"] != id_) {
             wrong("a request", reply);
             state_ = State::Working;  // keep going: one wrong answer is reported, not fatal
