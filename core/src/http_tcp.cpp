@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cstdio>
 #include <list>
 #include <optional>
 #include <set>
@@ -150,14 +151,22 @@ asio::awaitable<void> writeStreamed(std::shared_ptr<Connection> conn, Response& 
             co_await watch->signal.async_wait(use_nothrow);
             continue;
         }
+        // Everything waiting goes out as chunks in one write: a watcher that fell behind costs
+        // one system call per catch-up, not one per event.
+        std::string framed;
         for (auto& chunk : chunks) {
             if (chunk.empty()) continue;
-            auto [ec, n] = co_await asio::async_write(
-                conn->stream, bhttp::make_chunk(asio::buffer(chunk)), use_nothrow);
-            if (ec) {
-                body->cancel();
-                co_return;
-            }
+            char size[20];
+            const int len = std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+            framed.append(size, static_cast<std::size_t>(len));
+            framed += chunk;
+            framed += "\r\n";
+        }
+        if (framed.empty()) continue;
+        auto [ec, n] = co_await asio::async_write(conn->stream, asio::buffer(framed), use_nothrow);
+        if (ec) {
+            body->cancel();
+            co_return;
         }
     }
     body->setNotify(nullptr);
