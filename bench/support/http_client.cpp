@@ -71,15 +71,12 @@ bool ResponseReader::advance() {
                 failed_ = true;
                 return false;
             }
-            in_.erase(0, eol + 2);
-            if (size == 0) {
-                if (in_.size() < 2) {  // the blank line after the last chunk
-                    in_.insert(0, "0\r\n");
-                    return false;
-                }
-                in_.erase(0, 2);
+            if (size == 0) {  // the last chunk: "0", then a blank line
+                if (in_.size() < eol + 4) return false;
+                in_.erase(0, eol + 4);
                 return done_ = true;
             }
+            in_.erase(0, eol + 2);
             remaining_ = size;
             inChunk_ = true;
         }
