@@ -7,15 +7,16 @@
 #include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/runtime.hpp"
 
+#include "mcpsim/core/kube/kinds.hpp"
+
 namespace mcpsim::apiserver {
 namespace {
 
 using core::kube::Gvk;
+using namespace core::kube::kinds;
 using core::kube::ObjectKey;
 using core::kube::WatchEvent;
 
-const Gvk kMcpsr{"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"};
-const Gvk kCrd{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"};
 const ObjectKey kMcpsrCrd{"", "mcpserverregistrations.mcp.kagenti.com"};
 
 class CrdLifecycle : public ::testing::Test {
@@ -111,7 +112,8 @@ TEST_F(CrdLifecycle, DeletedCrdRemovesItsObjectsWithDeletedEventsThenComesBack) 
 TEST_F(CrdLifecycle, HttpWatchEndsWhenItsCrdIsDeleted) {
     core::http::Request req;
     req.method = "GET";
-    req.target = "/apis/mcp.kagenti.com/v1alpha1/namespaces/default/mcpserverregistrations?watch=true";
+    req.target =
+        "/apis/mcp.kagenti.com/v1alpha1/namespaces/default/mcpserverregistrations?watch=true";
     std::shared_ptr<core::http::BodyStream> stream;
     api_.handle(std::move(req), [&](core::http::Response r) {
         EXPECT_EQ(r.status, 200);

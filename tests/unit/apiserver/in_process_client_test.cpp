@@ -5,21 +5,19 @@
 #include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/runtime.hpp"
 
+#include "mcpsim/core/kube/kinds.hpp"
+
 namespace mcpsim::apiserver {
 namespace {
 
 using core::kube::Gvk;
+using namespace core::kube::kinds;
 using core::kube::ObjectKey;
 using core::kube::PatchType;
 using core::kube::WatchEvent;
 
-const Gvk kMcpsr{"mcp.kagenti.com", "v1alpha1", "MCPServerRegistration"};
-const Gvk kConfigMap{"", "v1", "ConfigMap"};
-const Gvk kNamespace{"", "v1", "Namespace"};
-const Gvk kSecret{"", "v1", "Secret"};
-
 class InProcessClientTest : public ::testing::Test {
-protected:
+  protected:
     InProcessClientTest() : rt_(core::RuntimeOptions{42, true}), api_(rt_) {}
 
     core::kube::Client& client() { return api_.client(); }
@@ -115,8 +113,10 @@ TEST_F(InProcessClientTest, UnchangedWriteKeepsResourceVersion) {
     Json o = createOk(mcpsr("a"));
     Json same = client().update(o).value();
     EXPECT_EQ(rvOf(same), rvOf(o));
-    Json patched = client().patch(kMcpsr, {"default", "a"}, PatchType::Merge,
-                                  {{"spec", {{"path", "/mcp"}}}}).value();
+    Json patched =
+        client()
+            .patch(kMcpsr, {"default", "a"}, PatchType::Merge, {{"spec", {{"path", "/mcp"}}}})
+            .value();
     EXPECT_EQ(rvOf(patched), rvOf(o));
 }
 
@@ -139,33 +139,38 @@ TEST_F(InProcessClientTest, FinalizersHoldDeletionUntilRemoved) {
 
 TEST_F(InProcessClientTest, ToolPrefixTransitionRule) {
     createOk(mcpsr("a"));
-    auto set = client().patch(kMcpsr, {"default", "a"}, PatchType::Merge, {{"spec", {{"toolPrefix", "a_"}}}});
+    auto set = client().patch(kMcpsr, {"default", "a"}, PatchType::Merge,
+                              {{"spec", {{"toolPrefix", "a_"}}}});
     ASSERT_TRUE(set.ok()) << set.error().message;
-    auto change = client().patch(kMcpsr, {"default", "a"}, PatchType::Merge, {{"spec", {{"toolPrefix", "b_"}}}});
+    auto change = client().patch(kMcpsr, {"default", "a"}, PatchType::Merge,
+                                 {{"spec", {{"toolPrefix", "b_"}}}});
     ASSERT_FALSE(change.ok());
     EXPECT_EQ(change.error().message,
               "MCPServerRegistration.mcp.kagenti.com \"a\" is invalid: spec.toolPrefix: Invalid "
               "value: \"string\": toolPrefix is immutable once set");
-    auto removed = client().patch(kMcpsr, {"default", "a"}, PatchType::Merge, {{"spec", {{"toolPrefix", nullptr}}}});
+    auto removed = client().patch(kMcpsr, {"default", "a"}, PatchType::Merge,
+                                  {{"spec", {{"toolPrefix", nullptr}}}});
     EXPECT_TRUE(removed.ok());
 }
 
 TEST_F(InProcessClientTest, StrategicMergePatchIsNotForCustomResources) {
     createOk(mcpsr("a"));
-    auto r = client().patch(kMcpsr, {"default", "a"}, PatchType::Strategic, {{"spec", {{"path", "/x"}}}});
+    auto r = client().patch(kMcpsr, {"default", "a"}, PatchType::Strategic,
+                            {{"spec", {{"path", "/x"}}}});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, 415);
 }
 
 TEST_F(InProcessClientTest, WatchDeliversEventsOnTheLoopWithSelectorTransitions) {
     std::vector<std::string> seen;
-    auto w = client().watch(kConfigMap, {"default", "app=web", ""}, "",
-                            [&](const WatchEvent& e) {
-                                seen.push_back(e.type + " " + e.object["metadata"]["name"].get<std::string>());
-                            });
+    auto w = client().watch(kConfigMap, {"default", "app=web", ""}, "", [&](const WatchEvent& e) {
+        seen.push_back(e.type + " " + e.object["metadata"]["name"].get<std::string>());
+    });
     ASSERT_TRUE(w.ok());
-    Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
-               {"metadata", {{"name", "c"}, {"namespace", "default"}, {"labels", {{"app", "web"}}}}}};
+    Json cm = {
+        {"apiVersion", "v1"},
+        {"kind", "ConfigMap"},
+        {"metadata", {{"name", "c"}, {"namespace", "default"}, {"labels", {{"app", "web"}}}}}};
     createOk(cm);
     EXPECT_TRUE(seen.empty()) << "events must not be delivered inside the writer's call";
     rt_.runUntilIdle();
@@ -184,7 +189,9 @@ TEST_F(InProcessClientTest, WatchDeliversEventsOnTheLoopWithSelectorTransitions)
 TEST_F(InProcessClientTest, WatchResumesFromAResourceVersion) {
     Json list = client().list(kConfigMap, {"default"}).value();
     const std::string rv = list["metadata"]["resourceVersion"];
-    createOk({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "missed"}, {"namespace", "default"}}}});
+    createOk({{"apiVersion", "v1"},
+              {"kind", "ConfigMap"},
+              {"metadata", {{"name", "missed"}, {"namespace", "default"}}}});
     std::vector<std::string> seen;
     auto w = client().watch(kConfigMap, {"default"}, rv, [&](const WatchEvent& e) {
         seen.push_back(e.type + " " + e.object["metadata"]["name"].get<std::string>());
@@ -195,7 +202,9 @@ TEST_F(InProcessClientTest, WatchResumesFromAResourceVersion) {
 
 TEST_F(InProcessClientTest, NamespaceDeletionIsAsynchronousAndCascades) {
     createOk({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "team"}}}});
-    Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "c"}, {"namespace", "team"}}}};
+    Json cm = {{"apiVersion", "v1"},
+               {"kind", "ConfigMap"},
+               {"metadata", {{"name", "c"}, {"namespace", "team"}}}};
     createOk(cm);
     Json ns = client().remove(kNamespace, {"", "team"}).value();
     EXPECT_EQ(ns["status"]["phase"], "Terminating");
@@ -218,7 +227,8 @@ TEST_F(InProcessClientTest, NewNamespacesGetDefaultServiceAccountAndRootCA) {
 }
 
 TEST_F(InProcessClientTest, SecretStringDataFoldsIntoData) {
-    Json s = createOk({{"apiVersion", "v1"}, {"kind", "Secret"},
+    Json s = createOk({{"apiVersion", "v1"},
+                       {"kind", "Secret"},
                        {"metadata", {{"name", "s"}, {"namespace", "default"}}},
                        {"stringData", {{"token", "Bearer abc"}}}});
     EXPECT_EQ(s["data"]["token"], "QmVhcmVyIGFiYw==");
@@ -241,49 +251,70 @@ TEST_F(InProcessClientTest, CrdAppliedAtRuntimeBecomesServedAndEstablished) {
                      {"schema",
                       {{"openAPIV3Schema",
                         {{"type", "object"},
-                         {"properties", {{"spec", {{"type", "object"}, {"properties", {{"size", {{"type", "integer"}, {"default", 3}}}}}}}}}}}}}}}}}}};
+                         {"properties",
+                          {{"spec",
+                            {{"type", "object"},
+                             {"properties",
+                              {{"size", {{"type", "integer"}, {"default", 3}}}}}}}}}}}}}}}}}}};
     createOk(crd);
-    Json w = createOk({{"apiVersion", "example.com/v1"}, {"kind", "Widget"},
-                       {"metadata", {{"name", "w"}, {"namespace", "default"}}}, {"spec", Json::object()}});
+    Json w = createOk({{"apiVersion", "example.com/v1"},
+                       {"kind", "Widget"},
+                       {"metadata", {{"name", "w"}, {"namespace", "default"}}},
+                       {"spec", Json::object()}});
     EXPECT_EQ(w["spec"]["size"], 3);
-    Json stored = client().get({"apiextensions.k8s.io", "v1", "CustomResourceDefinition"}, {"", "widgets.example.com"}).value();
+    Json stored = client()
+                      .get({"apiextensions.k8s.io", "v1", "CustomResourceDefinition"},
+                           {"", "widgets.example.com"})
+                      .value();
     ASSERT_EQ(stored["status"]["conditions"].size(), 2u);
     EXPECT_EQ(stored["status"]["conditions"][1]["type"], "Established");
     EXPECT_EQ(stored["status"]["conditions"][1]["status"], "True");
     crd["metadata"]["name"] = "wrong-name";
     auto bad = client().create(crd);
     ASSERT_FALSE(bad.ok());
-    EXPECT_EQ(bad.error().message,
-              "CustomResourceDefinition.apiextensions.k8s.io \"wrong-name\" is invalid: "
-              "metadata.name: Invalid value: \"wrong-name\": must be spec.names.plural+\".\"+spec.group");
+    EXPECT_EQ(
+        bad.error().message,
+        "CustomResourceDefinition.apiextensions.k8s.io \"wrong-name\" is invalid: "
+        "metadata.name: Invalid value: \"wrong-name\": must be spec.names.plural+\".\"+spec.group");
 }
 
 TEST_F(InProcessClientTest, DeletingAnOwnerCollectsItsDependents) {
-    Json owner = createOk({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "owner"}, {"namespace", "default"}}}});
-    createOk({{"apiVersion", "v1"}, {"kind", "Secret"},
-              {"metadata", {{"name", "dep"}, {"namespace", "default"},
-                            {"ownerReferences", {{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", "owner"},
-                                                  {"uid", owner["metadata"]["uid"]}}}}}}});
+    Json owner = createOk({{"apiVersion", "v1"},
+                           {"kind", "ConfigMap"},
+                           {"metadata", {{"name", "owner"}, {"namespace", "default"}}}});
+    createOk({{"apiVersion", "v1"},
+              {"kind", "Secret"},
+              {"metadata",
+               {{"name", "dep"},
+                {"namespace", "default"},
+                {"ownerReferences",
+                 {{{"apiVersion", "v1"},
+                   {"kind", "ConfigMap"},
+                   {"name", "owner"},
+                   {"uid", owner["metadata"]["uid"]}}}}}}});
     client().remove(kConfigMap, {"default", "owner"});
     rt_.runUntilIdle();
     EXPECT_TRUE(client().get(kSecret, {"default", "dep"}).isNotFound());
 }
 
 TEST_F(InProcessClientTest, ServerSideApplyOwnsAndPrunesFields) {
-    Json cfg = {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+    Json cfg = {{"apiVersion", "v1"},
+                {"kind", "ConfigMap"},
                 {"metadata", {{"name", "ssa"}, {"namespace", "default"}}},
                 {"data", {{"a", "1"}, {"b", "2"}}}};
     core::kube::WriteOptions mgr{"tool-a"};
     ASSERT_TRUE(client().patch(kConfigMap, {"default", "ssa"}, PatchType::Apply, cfg, mgr).ok());
     cfg["data"].erase("b");
-    Json applied = client().patch(kConfigMap, {"default", "ssa"}, PatchType::Apply, cfg, mgr).value();
+    Json applied =
+        client().patch(kConfigMap, {"default", "ssa"}, PatchType::Apply, cfg, mgr).value();
     EXPECT_EQ(applied["data"], (Json{{"a", "1"}}));
     Json other = cfg;
     other["data"]["a"] = "changed";
     auto conflict = client().patch(kConfigMap, {"default", "ssa"}, PatchType::Apply, other,
                                    core::kube::WriteOptions{"tool-b"});
     ASSERT_TRUE(conflict.isConflict());
-    EXPECT_EQ(conflict.error().message, "Apply failed with 1 conflict: conflict with \"tool-a\" using v1: .data.a");
+    EXPECT_EQ(conflict.error().message,
+              "Apply failed with 1 conflict: conflict with \"tool-a\" using v1: .data.a");
     auto forced = client().patch(kConfigMap, {"default", "ssa"}, PatchType::Apply, other,
                                  core::kube::WriteOptions{"tool-b", false, true});
     ASSERT_TRUE(forced.ok());

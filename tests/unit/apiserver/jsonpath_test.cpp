@@ -27,84 +27,84 @@ const json kServer = json::parse(R"({
              "addresses": [{"value": "10.0.0.1"}, {"value": "10.0.0.2"}]}
 })");
 
-Matches eval(const std::string& path) {
+Matches matchesOf(const std::string& path) {
     return evalJsonPath(path, kServer);
 }
 
 TEST(JsonPath, SimpleFields) {
-    EXPECT_EQ(eval(".spec.toolPrefix"), Matches{"weather_"});
-    EXPECT_EQ(eval(".metadata.creationTimestamp"), Matches{"2024-01-01T00:00:00Z"});
-    EXPECT_EQ(eval(".spec.hostnames"), Matches{json({"a.example", "b.example"})});
-    EXPECT_EQ(eval(".spec.replicas"), Matches{3});
-    EXPECT_EQ(eval(".spec.missing"), Matches{});
-    EXPECT_EQ(eval(".spec.missing.deeper"), Matches{});
-    EXPECT_EQ(eval(".spec.nothing"), Matches{nullptr});         // a present null is a match
-    EXPECT_EQ(eval("$.spec.toolPrefix"), Matches{"weather_"});  // "$" and "@" are skipped
-    EXPECT_EQ(eval(".spec.toolPrefix.x"), Matches{});           // fields of a string do not exist
+    EXPECT_EQ(matchesOf(".spec.toolPrefix"), Matches{"weather_"});
+    EXPECT_EQ(matchesOf(".metadata.creationTimestamp"), Matches{"2024-01-01T00:00:00Z"});
+    EXPECT_EQ(matchesOf(".spec.hostnames"), Matches{json({"a.example", "b.example"})});
+    EXPECT_EQ(matchesOf(".spec.replicas"), Matches{3});
+    EXPECT_EQ(matchesOf(".spec.missing"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.missing.deeper"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.nothing"), Matches{nullptr});         // a present null is a match
+    EXPECT_EQ(matchesOf("$.spec.toolPrefix"), Matches{"weather_"});  // "$" and "@" are skipped
+    EXPECT_EQ(matchesOf(".spec.toolPrefix.x"), Matches{});  // fields of a string do not exist
 }
 
 TEST(JsonPath, LengthIsAFieldNameAndMatchesNothing) {
     // client-go has no length(); the parser reads a field literally named "length()".
-    EXPECT_EQ(eval(".spec.tools.length()"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.tools.length()"), Matches{});
     EXPECT_NO_THROW(checkJsonPath(".spec.tools.length()"));
-    EXPECT_EQ(printerCell(eval(".spec.tools.length()"), "integer"), json(nullptr));
+    EXPECT_EQ(printerCell(matchesOf(".spec.tools.length()"), "integer"), json(nullptr));
     EXPECT_EQ(evalJsonPath(".x.length()", json::parse(R"js({"x": {"length()": 7}})js")),
               Matches{7});
 }
 
 TEST(JsonPath, Filters) {
-    EXPECT_EQ(eval(".status.conditions[?(@.type=='Ready')].status"), Matches{"False"});
-    EXPECT_EQ(eval(R"(.status.conditions[?(@.type=="Accepted")].status)"), Matches{"True"});
-    EXPECT_EQ(eval(".status.conditions[?(@.type == 'Ready')].reason"), Matches{"Pending"});
-    EXPECT_EQ(eval(".status.conditions[?(@.type!='Ready')].type"), Matches{"Accepted"});
-    EXPECT_EQ(eval(".status.conditions[?(@.reason)].type"), Matches{"Ready"});
-    EXPECT_EQ(eval(".status.conditions[?(@.type=='Gone')].status"), Matches{});
-    EXPECT_EQ(eval(".spec.ports[?(@.port==443)].name"), Matches{"https"});
-    EXPECT_EQ(eval(".spec.ports[?(@.port>=80)].name"), (Matches{"http", "https"}));
-    EXPECT_EQ(eval(".spec.ports[?(@.port<100)].name"), Matches{"http"});
-    EXPECT_EQ(eval(".spec.ports[?(@.name>'http')].port"), Matches{443});
+    EXPECT_EQ(matchesOf(".status.conditions[?(@.type=='Ready')].status"), Matches{"False"});
+    EXPECT_EQ(matchesOf(R"(.status.conditions[?(@.type=="Accepted")].status)"), Matches{"True"});
+    EXPECT_EQ(matchesOf(".status.conditions[?(@.type == 'Ready')].reason"), Matches{"Pending"});
+    EXPECT_EQ(matchesOf(".status.conditions[?(@.type!='Ready')].type"), Matches{"Accepted"});
+    EXPECT_EQ(matchesOf(".status.conditions[?(@.reason)].type"), Matches{"Ready"});
+    EXPECT_EQ(matchesOf(".status.conditions[?(@.type=='Gone')].status"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.ports[?(@.port==443)].name"), Matches{"https"});
+    EXPECT_EQ(matchesOf(".spec.ports[?(@.port>=80)].name"), (Matches{"http", "https"}));
+    EXPECT_EQ(matchesOf(".spec.ports[?(@.port<100)].name"), Matches{"http"});
+    EXPECT_EQ(matchesOf(".spec.ports[?(@.name>'http')].port"), Matches{443});
     // Comparing different kinds is an error in client-go, which empties the whole column.
-    EXPECT_EQ(eval(".spec.ports[?(@.port=='80')].name"), Matches{});
-    EXPECT_EQ(eval(".spec.ports[?(@.port==80.0)].name"), Matches{});
-    EXPECT_EQ(eval(".spec.ports[?(@.port=80)].name"), Matches{});  // unknown operator "="
-    EXPECT_EQ(eval(".spec.toolPrefix[?(@.x)]"), Matches{});        // filtering a non-list
+    EXPECT_EQ(matchesOf(".spec.ports[?(@.port=='80')].name"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.ports[?(@.port==80.0)].name"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.ports[?(@.port=80)].name"), Matches{});  // unknown operator "="
+    EXPECT_EQ(matchesOf(".spec.toolPrefix[?(@.x)]"), Matches{});        // filtering a non-list
     // A missing left side skips the element instead of failing.
-    EXPECT_EQ(eval(".status.conditions[?(@.reason=='Pending')].type"), Matches{"Ready"});
+    EXPECT_EQ(matchesOf(".status.conditions[?(@.reason=='Pending')].type"), Matches{"Ready"});
 }
 
 TEST(JsonPath, IndexesSlicesWildcardsAndUnions) {
-    EXPECT_EQ(eval(".spec.hostnames[0]"), Matches{"a.example"});
-    EXPECT_EQ(eval(".spec.hostnames[-1]"), Matches{"b.example"});
-    EXPECT_EQ(eval(".spec.tools[*].name"), (Matches{"forecast", "alerts"}));
-    EXPECT_EQ(eval(".spec.tools[0:1].name"), Matches{"forecast"});
-    EXPECT_EQ(eval(".spec.tools[1:].name"), Matches{"alerts"});
-    EXPECT_EQ(eval(".spec.tools[:1].name"), Matches{"forecast"});
-    EXPECT_EQ(eval(".spec.tools[-2:-1].name"), Matches{"forecast"});
-    EXPECT_EQ(eval(".spec.tools[::2].name"), Matches{"forecast"});
-    EXPECT_EQ(eval(".status.addresses[*].value"), (Matches{"10.0.0.1", "10.0.0.2"}));
-    EXPECT_EQ(eval(".spec.hostnames[1,0]"), (Matches{"b.example", "a.example"}));
-    EXPECT_EQ(eval(".spec['toolPrefix','replicas']"), (Matches{"weather_", 3}));
-    EXPECT_EQ(eval(".metadata.labels.*"), (Matches{"w", "weather"}));  // sorted keys
+    EXPECT_EQ(matchesOf(".spec.hostnames[0]"), Matches{"a.example"});
+    EXPECT_EQ(matchesOf(".spec.hostnames[-1]"), Matches{"b.example"});
+    EXPECT_EQ(matchesOf(".spec.tools[*].name"), (Matches{"forecast", "alerts"}));
+    EXPECT_EQ(matchesOf(".spec.tools[0:1].name"), Matches{"forecast"});
+    EXPECT_EQ(matchesOf(".spec.tools[1:].name"), Matches{"alerts"});
+    EXPECT_EQ(matchesOf(".spec.tools[:1].name"), Matches{"forecast"});
+    EXPECT_EQ(matchesOf(".spec.tools[-2:-1].name"), Matches{"forecast"});
+    EXPECT_EQ(matchesOf(".spec.tools[::2].name"), Matches{"forecast"});
+    EXPECT_EQ(matchesOf(".status.addresses[*].value"), (Matches{"10.0.0.1", "10.0.0.2"}));
+    EXPECT_EQ(matchesOf(".spec.hostnames[1,0]"), (Matches{"b.example", "a.example"}));
+    EXPECT_EQ(matchesOf(".spec['toolPrefix','replicas']"), (Matches{"weather_", 3}));
+    EXPECT_EQ(matchesOf(".metadata.labels.*"), (Matches{"w", "weather"}));  // sorted keys
     // Out-of-range indexes and [*] on a map are errors, so nothing is returned.
-    EXPECT_EQ(eval(".spec.hostnames[2]"), Matches{});
-    EXPECT_EQ(eval(".spec.hostnames[-3]"), Matches{});
-    EXPECT_EQ(eval(".metadata.labels[*]"), Matches{});
-    EXPECT_EQ(eval(".spec.missing[0]"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.hostnames[2]"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.hostnames[-3]"), Matches{});
+    EXPECT_EQ(matchesOf(".metadata.labels[*]"), Matches{});
+    EXPECT_EQ(matchesOf(".spec.missing[0]"), Matches{});
     EXPECT_EQ(evalJsonPath(".items[0]", json::parse(R"({"items": []})")), Matches{});
 }
 
 TEST(JsonPath, KeysWithDots) {
     // ['a.b'] is re-parsed as .a.b by client-go; escape the dot to reach a dotted key.
-    EXPECT_EQ(eval(".spec['a.b']"), Matches{"nested"});
-    EXPECT_EQ(eval(R"(.spec.a\.b)"), Matches{"dotted"});
-    EXPECT_EQ(eval(R"(.metadata.labels.app\.kubernetes\.io/name)"), Matches{"weather"});
-    EXPECT_EQ(eval(".spec['toolPrefix']"), Matches{"weather_"});
+    EXPECT_EQ(matchesOf(".spec['a.b']"), Matches{"nested"});
+    EXPECT_EQ(matchesOf(R"(.spec.a\.b)"), Matches{"dotted"});
+    EXPECT_EQ(matchesOf(R"(.metadata.labels.app\.kubernetes\.io/name)"), Matches{"weather"});
+    EXPECT_EQ(matchesOf(".spec['toolPrefix']"), Matches{"weather_"});
 }
 
 TEST(JsonPath, RecursiveDescent) {
     json obj = json::parse(R"({"a": {"name": "x", "b": [{"name": "y"}, {"c": {"name": "z"}}]}})");
     EXPECT_EQ(evalJsonPath("..name", obj), (Matches{"x", "y", "z"}));
-    EXPECT_EQ(eval(".spec.tools..name"), (Matches{"forecast", "alerts"}));
+    EXPECT_EQ(matchesOf(".spec.tools..name"), (Matches{"forecast", "alerts"}));
 }
 
 TEST(JsonPath, CheckRejectsWhatTheApiServerRejects) {
@@ -152,19 +152,20 @@ TEST(JsonPath, CheckRejectsWhatTheApiServerRejects) {
         EXPECT_EQ(validationError(ok), "accepted") << ok;
     }
     // Unparsable paths evaluate to nothing instead of throwing.
-    EXPECT_EQ(eval(".spec["), Matches{});
+    EXPECT_EQ(matchesOf(".spec["), Matches{});
 }
 
 TEST(PrinterCell, NoMatchIsNullAndOnlyTheFirstMatchIsUsed) {
     for (const char* type : {"string", "integer", "number", "boolean", "date"}) {
         EXPECT_EQ(printerCell({}, type), json(nullptr)) << type;
     }
-    EXPECT_EQ(printerCell(eval(".status.addresses[*].value"), "string"), json("10.0.0.1"));
+    EXPECT_EQ(printerCell(matchesOf(".status.addresses[*].value"), "string"), json("10.0.0.1"));
 }
 
 TEST(PrinterCell, StringColumnsPrintLikeClientGo) {
     EXPECT_EQ(printerCell({"weather_"}, "string"), json("weather_"));
-    EXPECT_EQ(printerCell(eval(".spec.hostnames"), "string"), json(R"(["a.example","b.example"])"));
+    EXPECT_EQ(printerCell(matchesOf(".spec.hostnames"), "string"),
+              json(R"(["a.example","b.example"])"));
     EXPECT_EQ(printerCell({json::parse(R"({"b": 1, "a": "<x&y>"})")}, "string"),
               json(R"({"a":"\u003cx\u0026y\u003e","b":1})"));
     EXPECT_EQ(printerCell({json::parse("[1.0, 0.5, 1e-7, 1e21, -0.0]")}, "string"),
@@ -209,7 +210,8 @@ TEST(PrinterCell, DateColumnsShowAge) {
     EXPECT_EQ(printerCell({"2024-02-30T00:00:00Z"}, "date", created), json("<invalid>"));
     EXPECT_EQ(printerCell({"2024-01-01 00:00:00Z"}, "date", created), json("<invalid>"));
     EXPECT_EQ(printerCell({42}, "date", created), json(nullptr));
-    EXPECT_EQ(printerCell(eval(".metadata.creationTimestamp"), "date", created + 48h), json("2d"));
+    EXPECT_EQ(printerCell(matchesOf(".metadata.creationTimestamp"), "date", created + 48h),
+              json("2d"));
 }
 
 TEST(PrinterCell, DateAgesFollowHumanDuration) {

@@ -3,16 +3,16 @@
 #include <gtest/gtest.h>
 
 #include "mcpsim/apiserver/api_server.hpp"
+#include "mcpsim/core/kube/kinds.hpp"
 #include "mcpsim/core/runtime.hpp"
 
 namespace mcpsim::apiserver {
 namespace {
 
 using core::kube::Gvk;
+using namespace core::kube::kinds;
 using core::kube::ObjectKey;
 using Kind = WriteFault::Kind;
-
-const Gvk kConfigMap{"", "v1", "ConfigMap"};
 
 Json configMap(const std::string& name) {
     return {{"apiVersion", "v1"},

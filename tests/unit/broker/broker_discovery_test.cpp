@@ -37,11 +37,6 @@ class BrokerDiscovery : public BrokerFixture {
     }
 };
 
-const std::string kServer1Entry =
-    "  - name: mcp-test/s1\n"
-    "    url: http://mcp-test-server1.mcp-test.svc.cluster.local:9090/mcp\n"
-    "    hostname: server1.mcp.local\n"
-    "    toolPrefix: test1_\n";
 const std::string kServer3Entry =
     "  - name: mcp-test/s3\n"
     "    url: http://mcp-test-server3.mcp-test.svc.cluster.local:9090/mcp\n"

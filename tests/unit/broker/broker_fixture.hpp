@@ -35,6 +35,13 @@ struct Reply {
 
 inline const core::http::Endpoint kBrokerAt{"10.244.0.10", 8080};
 
+// server1 behind the prefix test1_, as the broker's config lists it.
+inline const std::string kServer1Entry =
+    "  - name: mcp-test/s1\n"
+    "    url: http://mcp-test-server1.mcp-test.svc.cluster.local:9090/mcp\n"
+    "    hostname: server1.mcp.local\n"
+    "    toolPrefix: test1_\n";
+
 class BrokerFixture : public ::testing::Test {
   protected:
     BrokerFixture() = default;

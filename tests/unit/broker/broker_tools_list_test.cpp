@@ -9,11 +9,6 @@ namespace {
 
 using Names = std::vector<std::string>;
 
-const std::string kServer1Entry =
-    "  - name: mcp-test/s1\n"
-    "    url: http://mcp-test-server1.mcp-test.svc.cluster.local:9090/mcp\n"
-    "    hostname: server1.mcp.local\n"
-    "    toolPrefix: test1_\n";
 
 class BrokerToolsList : public BrokerFixture {
   protected:

@@ -7,8 +7,6 @@ namespace {
 
 using CrossCutting = ScenarioTest;
 
-const ObjectKey kSrv1{"mcp-test", "srv1"};
-const ObjectKey kExtKey{"mcp-system", "ext"};
 
 // Scenario 61.
 TEST_F(CrossCutting, S61_ExtensionDeletedAndRecreated) {

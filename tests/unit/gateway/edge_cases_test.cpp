@@ -6,8 +6,6 @@ namespace {
 
 using EdgeCase = ScenarioTest;
 
-const ObjectKey kSrv1{"mcp-test", "srv1"};
-const ObjectKey kExtKey{"mcp-system", "ext"};
 const char* const kR1Rules =
     "  hostnames: [s1.mcp.local]\n  rules: [{backendRefs: [{name: s1, port: 9090}]}]\n";
 const char* const kRouteNotFound =

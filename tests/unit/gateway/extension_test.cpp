@@ -7,7 +7,6 @@ namespace {
 
 using Extension = ScenarioTest;
 
-const ObjectKey kExtKey{"mcp-system", "ext"};
 
 // Scenario 9.
 TEST_F(Extension, S09_ValidExtensionGetsFinalizerAndReady) {

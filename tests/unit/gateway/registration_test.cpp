@@ -7,7 +7,6 @@ namespace {
 
 using Registration = ScenarioTest;
 
-const ObjectKey kSrv1{"mcp-test", "srv1"};
 const char* const kR1Spec =
     "  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]\n"
     "  hostnames: [s1.mcp.local]\n";

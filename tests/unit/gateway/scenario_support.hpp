@@ -7,6 +7,10 @@
 
 namespace mcpsim::gateway::testing {
 
+// The objects most scenarios create.
+inline const core::kube::ObjectKey kSrv1{"mcp-test", "srv1"};
+inline const core::kube::ObjectKey kExtKey{"mcp-system", "ext"};
+
 inline constexpr const char* kSrv1Id = "mcp-test/srv1:t1_:s1.mcp.local";
 inline constexpr const char* kEmptyConfig = "servers: []\nvirtualServers: []\n";
 inline constexpr const char* kSrv1Entry =
