@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -73,7 +74,25 @@ Json resolvePlain(const std::string& s) {
     return s;
 }
 
-Json toJson(const YAML::Node& node) {
+// Records where each node starts, by JSON pointer, when `lines` is given.
+using LineMap = std::map<std::string, int>;
+
+std::string pointerToken(const std::string& key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~') {
+            out += "~0";
+        } else if (c == '/') {
+            out += "~1";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+Json toJson(const YAML::Node& node, LineMap* lines = nullptr, const std::string& at = "") {
+    if (lines != nullptr && node.Mark().line >= 0) (*lines)[at] = node.Mark().line + 1;
     switch (node.Type()) {
         case YAML::NodeType::Null:
         case YAML::NodeType::Undefined:
@@ -97,7 +116,10 @@ Json toJson(const YAML::Node& node) {
             }
         case YAML::NodeType::Sequence: {
             Json arr = Json::array();
-            for (const auto& item : node) arr.push_back(toJson(item));
+            for (const auto& item : node) {
+                arr.push_back(toJson(
+                    item, lines, lines ? at + "/" + std::to_string(arr.size()) : std::string()));
+            }
             return arr;
         }
         case YAML::NodeType::Map: {
@@ -114,7 +136,12 @@ Json toJson(const YAML::Node& node) {
                     }
                     continue;
                 }
-                obj[key] = toJson(kv.second);
+                obj[key] =
+                    toJson(kv.second, lines, lines ? at + "/" + pointerToken(key) : std::string());
+                // A field is where its key is, so errors point at the line that names it.
+                if (lines != nullptr && kv.first.Mark().line >= 0) {
+                    (*lines)[at + "/" + pointerToken(key)] = kv.first.Mark().line + 1;
+                }
             }
             for (const auto& m : merged) {
                 if (!m.is_object()) continue;
@@ -288,9 +315,7 @@ void checkTerminates(std::string_view text) {
     }
 }
 
-}  // namespace
-
-std::vector<Json> parseYamlDocuments(std::string_view text) {
+std::vector<YamlSourceDocument> loadDocuments(std::string_view text, bool withLines) {
     checkReadable(text);
     try {
         checkTerminates(text);
@@ -298,17 +323,39 @@ std::vector<Json> parseYamlDocuments(std::string_view text) {
         throw YamlError(e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                         e.mark.column >= 0 ? e.mark.column + 1 : 0);
     }
-    std::vector<Json> docs;
+    std::vector<YamlSourceDocument> docs;
     try {
         for (const auto& node : YAML::LoadAll(std::string(text))) {
             if (node.IsNull() || !node.IsDefined()) continue;
-            docs.push_back(toJson(node));
+            YamlSourceDocument doc;
+            doc.value = toJson(node, withLines ? &doc.lines : nullptr);
+            docs.push_back(std::move(doc));
         }
     } catch (const YAML::Exception& e) {
         throw YamlError(e.msg, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                         e.mark.column >= 0 ? e.mark.column + 1 : 0);
     }
     return docs;
+}
+
+}  // namespace
+
+std::vector<Json> parseYamlDocuments(std::string_view text) {
+    std::vector<Json> docs;
+    for (auto& d : loadDocuments(text, false)) docs.push_back(std::move(d.value));
+    return docs;
+}
+
+int YamlSourceDocument::lineOf(std::string pointer) const {
+    for (;;) {
+        if (auto it = lines.find(pointer); it != lines.end()) return it->second;
+        if (pointer.empty()) return 0;
+        pointer.erase(pointer.rfind('/'));
+    }
+}
+
+std::vector<YamlSourceDocument> parseYamlSourceDocuments(std::string_view text) {
+    return loadDocuments(text, true);
 }
 
 Json parseYaml(std::string_view text) {

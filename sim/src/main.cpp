@@ -6,9 +6,10 @@
 #include <string>
 
 #include "docs_command.hpp"
-#include "mock_command.hpp"
-#include "serve.hpp"
 #include "mcpsim/sim/world.hpp"
+#include "mock_command.hpp"
+#include "run_command.hpp"
+#include "serve.hpp"
 
 namespace {
 
@@ -19,6 +20,7 @@ const char* kUsage =
     "  serve   run a simulated cluster; kubectl talks to it through the written kubeconfig\n"
     "  mock    run one mock MCP server (server1, everything, ...) on a loopback port\n"
     "  docs    replay a markdown page's shell blocks against a fresh world and check them\n"
+    "  run     run Chainsaw test files against a fresh world each, on virtual time\n"
     "\n"
     "serve flags:\n"
     "  --port N             API server port on 127.0.0.1 (default: any free port)\n"
@@ -41,7 +43,8 @@ const char* kUsage =
 int usageError(const std::string& msg) {
     std::cerr << "mcpsim: " << msg << "\n\n"
               << kUsage << mcpsim::sim::kMockUsage << "\n"
-              << mcpsim::sim::kDocsUsage;
+              << mcpsim::sim::kDocsUsage << "\n"
+              << mcpsim::sim::kRunUsage;
     return 2;
 }
 
@@ -64,12 +67,14 @@ int main(int argc, char** argv) {
     if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
         std::cout << kUsage << mcpsim::sim::kMockUsage << "\n"
                   << mcpsim::sim::kDocsUsage << "\n"
+                  << mcpsim::sim::kRunUsage << "\n"
                   << mcpsim::sim::mockCatalogText();
         return argc < 2 ? 2 : 0;
     }
     const std::string command = argv[1];
     if (command == "mock") return mcpsim::sim::runMockCommand(argc - 2, argv + 2);
     if (command == "docs") return mcpsim::sim::runDocsCommand(argc - 2, argv + 2);
+    if (command == "run") return mcpsim::sim::runRunCommand(argc - 2, argv + 2);
     if (command != "serve") return usageError("unknown command \"" + command + "\"");
     mcpsim::sim::ServeOptions options;
     for (int i = 2; i < argc; ++i) {

@@ -17,10 +17,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "live_world.hpp"
 #include "mcpsim/sim/docs/page.hpp"
+#include "mcpsim/sim/docs/wait_command.hpp"
 #include "mcpsim/sim/world.hpp"
 #include "shell_session.hpp"
-#include "mcpsim/sim/docs/wait_command.hpp"
+#include "world_evidence.hpp"
+#include "xml_escape.hpp"
 
 namespace mcpsim::sim::docs {
 
@@ -28,40 +31,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kShownLines = 25;
-
-// The world on its own thread (its one loop), reached from the runner only through posted calls.
-class LiveWorld {
-  public:
-    explicit LiveWorld(WorldConfig config) : world_(std::move(config)) {
-        thread_ = std::thread([this] { world_.runtime().run(); });
-    }
-    ~LiveWorld() {
-        call([](World& w) {
-            w.closeListeners();
-            w.runtime().stop();
-            return 0;
-        });
-        thread_.join();
-    }
-    template <typename F>
-    auto call(F f) -> decltype(f(std::declval<World&>())) {
-        using R = decltype(f(std::declval<World&>()));
-        std::promise<R> done;
-        auto result = done.get_future();
-        boost::asio::post(world_.runtime().io(), [&] {
-            try {
-                done.set_value(f(world_));
-            } catch (...) {
-                done.set_exception(std::current_exception());
-            }
-        });
-        return result.get();
-    }
-
-  private:
-    World world_;
-    std::thread thread_;
-};
 
 std::string readFile(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -73,46 +42,6 @@ std::string seconds(std::chrono::milliseconds d) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(d.count()) / 1000.0);
     return buf;
-}
-
-// Conditions of the MCP objects, the last controller and broker log lines, recent events.
-std::string evidence(World& w) {
-    std::string out;
-    for (const char* kind : {"MCPGatewayExtension", "MCPServerRegistration", "MCPVirtualServer"}) {
-        auto list = w.client().list({"mcp.kagenti.com", "v1alpha1", kind});
-        if (!list.ok()) continue;
-        for (const auto& o : list.value()["items"]) {
-            std::string ready = "no Ready condition";
-            for (const auto& c : o.value("/status/conditions"_json_pointer, Json::array())) {
-                if (c.value("type", "") != "Ready") continue;
-                ready = "Ready=" + c.value("status", "") + " " + c.value("reason", "") + ": " +
-                        c.value("message", "");
-            }
-            out += std::string(kind) + " " + o["metadata"].value("namespace", "") + "/" +
-                   o["metadata"].value("name", "") + ": " + ready + "\n";
-        }
-    }
-    core::LogStore& logs = w.runtime().logs();
-    for (const auto& source : logs.sources()) {
-        if (source.find("mcp-gateway") == std::string::npos) continue;
-        const auto& ls = logs.lines(source);
-        for (std::size_t i = ls.size() > 3 ? ls.size() - 3 : 0; i < ls.size(); ++i) {
-            std::string text = ls[i].text;
-            if (text.size() > 300) text = text.substr(0, 300) + "…";
-            out += "log " + source + ": " + text + "\n";
-        }
-    }
-    auto events = w.client().list({"", "v1", "Event"});
-    if (events.ok()) {
-        const auto& items = events.value()["items"];
-        for (std::size_t i = items.size() > 3 ? items.size() - 3 : 0; i < items.size(); ++i) {
-            const auto& e = items[i];
-            out += "event " + e.value("/involvedObject/kind"_json_pointer, std::string()) + " " +
-                   e.value("/involvedObject/name"_json_pointer, std::string()) + " " +
-                   e.value("reason", "") + ": " + e.value("message", "") + "\n";
-        }
-    }
-    return out;
 }
 
 struct BlockReport {
@@ -147,7 +76,8 @@ std::optional<WaitProof> provenTimeout(LiveWorld& live, const WaitCommand& wait)
         auto met = [&] {
             auto got = w.client().get(resource->gvk, key);
             if (!got.ok()) return true;  // let kubectl report the missing object itself
-            for (const auto& c : got.value().value("/status/conditions"_json_pointer, Json::array())) {
+            for (const auto& c :
+                 got.value().value("/status/conditions"_json_pointer, Json::array())) {
                 if (wait.matches(c)) return true;
             }
             return false;
@@ -160,12 +90,13 @@ std::optional<WaitProof> provenTimeout(LiveWorld& live, const WaitCommand& wait)
         }
         if (met()) return std::nullopt;  // it becomes true in time: kubectl returns at once
         WaitProof proof;
-        proof.kubectlMessage = "error: timed out waiting for the condition on " +
-                               resource->plural + "/" + wait.name + "\n";
+        proof.kubectlMessage = "error: timed out waiting for the condition on " + resource->plural +
+                               "/" + wait.name + "\n";
         const std::string timeout = seconds(wait.timeout);
         if (settled.converged) {
             proof.how = "fast mode: the world was idle and advancing its clock by the wait's " +
-                        timeout + " timeout did not meet the condition, so kubectl's timeout is "
+                        timeout +
+                        " timeout did not meet the condition, so kubectl's timeout is "
                         "reported without waiting it out";
         } else {
             std::string busy;
@@ -220,9 +151,11 @@ BlockReport runBlock(const ShellBlock& b, ShellSession& shell, LiveWorld& live,
         // "eventually": the reader re-runs the command a moment later.
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
-    if (r.run.sessionEnded) r.note = "the block ended the shell session; later blocks start a new one";
+    if (r.run.sessionEnded)
+        r.note = "the block ended the shell session; later blocks start a new one";
     r.status = r.verdict.passed ? BlockReport::Status::Passed : BlockReport::Status::Failed;
-    if (!r.verdict.passed || e.knownDefect) r.evidence = live.call([](World& w) { return evidence(w); });
+    if (!r.verdict.passed || e.knownDefect)
+        r.evidence = live.call([](World& w) { return worldEvidence(w); });
     return r;
 }
 
@@ -268,22 +201,6 @@ void printBlock(std::ostream& out, const PageReport& page, const BlockReport& r,
     }
 }
 
-std::string xmlEscape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-            case '<': o += "&lt;"; break;
-            case '>': o += "&gt;"; break;
-            case '&': o += "&amp;"; break;
-            case '"': o += "&quot;"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') continue;
-                o += c;
-        }
-    }
-    return o;
-}
-
 void writeJunit(const std::string& path, const std::vector<PageReport>& pages) {
     std::ofstream x(path);
     x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
@@ -298,7 +215,8 @@ void writeJunit(const std::string& path, const std::vector<PageReport>& pages) {
                 x << "<skipped message=\"" << xmlEscape(b.note) << "\"/>";
             } else if (b.status == BlockReport::Status::Failed) {
                 std::string message;
-                for (const auto& pr : b.verdict.problems) message += (message.empty() ? "" : "; ") + pr;
+                for (const auto& pr : b.verdict.problems)
+                    message += (message.empty() ? "" : "; ") + pr;
                 x << "<failure message=\"" << xmlEscape(message) << "\">"
                   << xmlEscape(b.verdict.diff + "stdout:\n" + b.run.out + "stderr:\n" + b.run.err +
                                "world:\n" + b.evidence)
@@ -323,22 +241,26 @@ double selfCpuMs() {
 void writeJson(const std::string& path, const std::vector<PageReport>& pages) {
     Json doc = {{"pages", Json::array()}, {"simulatorCpuMs", selfCpuMs()}};
     for (const auto& p : pages) {
-        Json page = {{"path", p.path},      {"passed", p.passed}, {"failed", p.failed},
-                     {"skipped", p.skipped}, {"blocks", Json::array()}};
+        Json page = {{"path", p.path},
+                     {"passed", p.passed},
+                     {"failed", p.failed},
+                     {"skipped", p.skipped},
+                     {"blocks", Json::array()}};
         for (const auto& b : p.blocks) {
             const char* status = b.status == BlockReport::Status::Passed   ? "passed"
                                  : b.status == BlockReport::Status::Failed ? "failed"
                                                                            : "skipped";
-            page["blocks"].push_back({{"number", b.block->number},
-                                      {"line", b.block->line},
-                                      {"status", status},
-                                      {"exitCode", b.run.exitCode},
-                                      {"stdout", b.run.out},
-                                      {"stderr", b.run.err},
-                                      {"problems", b.verdict.problems},
-                                      {"note", b.note},
-                                      {"knownDefect", b.block->expect.knownDefect.value_or("")},
-                                      {"seconds", static_cast<double>(b.run.took.count()) / 1000.0}});
+            page["blocks"].push_back(
+                {{"number", b.block->number},
+                 {"line", b.block->line},
+                 {"status", status},
+                 {"exitCode", b.run.exitCode},
+                 {"stdout", b.run.out},
+                 {"stderr", b.run.err},
+                 {"problems", b.verdict.problems},
+                 {"note", b.note},
+                 {"knownDefect", b.block->expect.knownDefect.value_or("")},
+                 {"seconds", static_cast<double>(b.run.took.count()) / 1000.0}});
         }
         doc["pages"].push_back(page);
     }
@@ -372,9 +294,9 @@ PageReport runPage(Page& page, const DocsOptions& options, std::ostream& out) {
         }
     }
     namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() /
-                         ("mcpsim-docs-" + std::to_string(::getpid()) + "-" +
-                          std::to_string(std::hash<std::string>{}(page.path) % 100000));
+    const fs::path dir =
+        fs::temp_directory_path() / ("mcpsim-docs-" + std::to_string(::getpid()) + "-" +
+                                     std::to_string(std::hash<std::string>{}(page.path) % 100000));
     fs::create_directories(dir / "kubecache");
     const std::string kubeconfig = (dir / "kubeconfig").string();
     const std::string kubeconfigText = live->call([](World& world) { return world.kubeconfig(); });
@@ -394,16 +316,22 @@ PageReport runPage(Page& page, const DocsOptions& options, std::ostream& out) {
         env["no_proxy"] = "127.0.0.1,localhost";
     }
     out << "== " << page.path << " (world " << options.world << ", "
-        << (options.fast ? "fast: virtual time" : "literal: real time") << ", seed "
-        << options.seed << ", " << page.blocks.size() << " shell blocks)\n";
+        << (options.fast ? "fast: virtual time" : "literal: real time") << ", seed " << options.seed
+        << ", " << page.blocks.size() << " shell blocks)\n";
     {
         ShellSession shell(env, (dir).string());
         for (const auto& b : page.blocks) {
             BlockReport r = runBlock(b, shell, *live, options);
             switch (r.status) {
-                case BlockReport::Status::Passed: ++report.passed; break;
-                case BlockReport::Status::Failed: ++report.failed; break;
-                case BlockReport::Status::Skipped: ++report.skipped; break;
+                case BlockReport::Status::Passed:
+                    ++report.passed;
+                    break;
+                case BlockReport::Status::Failed:
+                    ++report.failed;
+                    break;
+                case BlockReport::Status::Skipped:
+                    ++report.skipped;
+                    break;
             }
             if (!options.quiet || r.status == BlockReport::Status::Failed) {
                 printBlock(out, report, r, page.blocks.size());

@@ -2,6 +2,7 @@
 // YAML <-> JSON with the scalar rules Kubernetes manifests follow (sigs.k8s.io/yaml, which
 // resolves plain scalars the YAML 1.1 way: true/false/yes/no/on/off, ints, floats, null/~).
 // Quoted scalars are always strings.
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +20,15 @@ struct YamlError : std::runtime_error {
 
 // Every non-empty document of a stream, in order.
 std::vector<Json> parseYamlDocuments(std::string_view text);
+// A document with the line (1-based) where each of its nodes starts, keyed by JSON pointer
+// ("" is the document, "/spec/steps/0" a step): for errors that name the place in the file.
+struct YamlSourceDocument {
+    Json value;
+    std::map<std::string, int> lines;
+    // The line of the node at `pointer`, or of its nearest ancestor that has one.
+    int lineOf(std::string pointer) const;
+};
+std::vector<YamlSourceDocument> parseYamlSourceDocuments(std::string_view text);
 // Exactly one document (an empty input is null). JSON is valid YAML, so this reads both.
 Json parseYaml(std::string_view text);
 // Block-style YAML, keys in JSON order, strings quoted only when needed.

@@ -1,0 +1,26 @@
+#pragma once
+// `mcpsim run`: Kyverno Chainsaw tests (chainsaw.kyverno.io/v1alpha1 `Test` documents) against a
+// fresh world per test, on virtual time: waits, timeouts and sleeps cost nothing, assertions are
+// re-checked each time the world settles, and the same seed gives the same run. Prints one line
+// per operation in Chainsaw's columns, a mark per step with its world time, and a closing
+// "N passed, N failed" line.
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace mcpsim::sim::scenario {
+
+struct RunOptions {
+    // Test files, or folders searched (recursively) for chainsaw-test.yaml / chainsaw-test.yml.
+    std::vector<std::string> paths;
+    std::string world = "seed";
+    std::uint64_t seed = 1;
+    std::string junitPath;  // JUnit XML: a testsuite per test folder, a testcase per test
+    bool quiet = false;     // only failing tests and the summary
+};
+
+// 0: every test passed; 1: one failed; 2: a file could not be read or is not a valid Test.
+int runScenarios(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace mcpsim::sim::scenario

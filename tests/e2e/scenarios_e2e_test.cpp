@@ -1,0 +1,279 @@
+// `mcpsim run` end to end: Chainsaw tests from files, each against a fresh world on virtual time,
+// with the real sh, kubectl, curl and jq in their scripts.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "process.hpp"
+
+namespace mcpsim::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kSource = MCPSIM_SOURCE_DIR;
+
+CommandResult run(const std::string& args, std::chrono::milliseconds timeout = 240s) {
+    return runShell("'" + mcpsimBinary() + "' run " + args, {}, timeout, kSource);
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string lastLine(const std::string& text) {
+    std::string t = text;
+    while (!t.empty() && t.back() == '\n') t.pop_back();
+    return t.substr(t.rfind('\n') + 1);
+}
+
+int count(const std::string& text, const std::regex& re) {
+    return static_cast<int>(
+        std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
+}
+
+class ScenariosE2E : public ::testing::Test {
+  protected:
+    void SetUp() override { dir_ = makeTempDir("mcpsim-run-e2e"); }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    // A test folder of its own, as Chainsaw lays them out.
+    std::string writeTest(const std::string& name, const std::string& yaml) {
+        const std::string folder = dir_ + "/" + name;
+        std::filesystem::create_directories(folder);
+        std::ofstream(folder + "/chainsaw-test.yaml") << yaml;
+        return folder;
+    }
+    std::string dir_;
+};
+
+TEST_F(ScenariosE2E, TheCatalogueInScenariosPasses) {
+    int files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(kSource + "/scenarios")) {
+        files += e.path().filename() == "chainsaw-test.yaml" ? 1 : 0;
+    }
+    ASSERT_GE(files, 8);
+    const std::string junit = dir_ + "/junit.xml";
+    const CommandResult r = run("--junit '" + junit + "' scenarios/");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_EQ(lastLine(r.out), std::to_string(files) + " passed, 0 failed") << r.out;
+    EXPECT_EQ(count(r.out, std::regex("\n--- PASS ")), files) << r.out;
+    // The guide's tools through the gateway URL, with the prefix.
+    EXPECT_NE(r.out.find("myserver_hello_world"), std::string::npos) << r.out;
+    const std::string xml = readFile(junit);
+    EXPECT_EQ(count(xml, std::regex("<testcase ")), files) << xml;
+    EXPECT_EQ(xml.find("<failure"), std::string::npos) << xml;
+}
+
+TEST_F(ScenariosE2E, TheSameSeedGivesTheSameReport) {
+    const std::string args =
+        "scenarios/registration-guide scenarios/e17-cross-namespace-reference-grant";
+    const CommandResult a = run("--seed 7 " + args);
+    const CommandResult b = run("--seed 7 " + args);
+    ASSERT_EQ(a.exitCode, 0) << a.out << a.err;
+    EXPECT_EQ(a.out, b.out);
+    EXPECT_NE(a.out.find("7.000s world time"), std::string::npos) << a.out;
+}
+
+const char* kConfigMapTest = R"(apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: configmap-roundtrip
+spec:
+  bindings:
+  - name: greeting
+    value: hello
+  steps:
+  - name: create
+    try:
+    - apply:
+        resource:
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: settings
+            labels:
+              app: demo
+          data:
+            greeting: ($greeting)
+            namespace: ($namespace)
+    - assert:
+        resource:
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            labels:
+              app: demo
+          data:
+            greeting: hello
+            (length(namespace) > `9`): true
+  - name: read-with-kubectl
+    try:
+    - script:
+        content: kubectl get configmap settings -n "$NAMESPACE" -o jsonpath='{.data.greeting}'
+        outputs:
+        - name: seen
+          value: ($stdout)
+        check:
+          ($error): null
+          ($stdout): hello
+    - assert:
+        resource:
+          ($seen): hello
+    - command:
+        entrypoint: kubectl
+        args: [get, configmap, settings, -n, $NAMESPACE, -o, name]
+        check:
+          (trim_space($stdout)): configmap/settings
+  - name: expected-failure
+    try:
+    - create:
+        resource:
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: settings
+        expect:
+        - check:
+            ($error != null): true
+            (contains($error, 'already exists')): true
+  - name: remove
+    try:
+    - delete:
+        ref:
+          apiVersion: v1
+          kind: ConfigMap
+          name: settings
+    - error:
+        resource:
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: settings
+)";
+
+TEST_F(ScenariosE2E, AChainsawUsersTestRunsInItsOwnNamespace) {
+    const std::string folder = writeTest("configmap", kConfigMapTest);
+    const CommandResult r = run("'" + folder + "'");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_EQ(lastLine(r.out), "1 passed, 0 failed") << r.out;
+    // Resources without a namespace went to the test's ephemeral one, deleted at the end.
+    std::smatch m;
+    ASSERT_TRUE(
+        std::regex_search(r.out, m, std::regex("v1/ConfigMap @ (chainsaw-[a-z]+-[a-z]+)/settings")))
+        << r.out;
+    EXPECT_EQ(count(r.out, std::regex("✓ ")), 4) << r.out;
+    // Another seed, another namespace name.
+    const CommandResult other = run("--seed 2 '" + folder + "'");
+    EXPECT_EQ(other.exitCode, 0) << other.out;
+    EXPECT_EQ(other.out.find(m[1].str() + "/settings"), std::string::npos) << other.out;
+}
+
+TEST_F(ScenariosE2E, AWrongExpectationFailsWithADiffAndTheReplayCommand) {
+    const std::string folder = writeTest("broken", R"(apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: broken-expectation
+spec:
+  steps:
+  - name: wrong-status
+    try:
+    - apply:
+        resource:
+          apiVersion: mcp.kagenti.com/v1alpha1
+          kind: MCPGatewayExtension
+          metadata:
+            name: mcp-gateway
+            namespace: mcp-system
+          spec:
+            targetRef:
+              group: gateway.networking.k8s.io
+              kind: Gateway
+              name: mcp-gateway
+              namespace: gateway-system
+    - assert:
+        timeout: 10s
+        resource:
+          apiVersion: mcp.kagenti.com/v1alpha1
+          kind: MCPGatewayExtension
+          metadata:
+            name: mcp-gateway
+            namespace: mcp-system
+          status:
+            conditions:
+            - type: Ready
+              status: 'False'
+    catch:
+    - events: {}
+  - name: never-runs
+    try:
+    - sleep:
+        duration: 1s
+)");
+    const std::string junit = dir_ + "/junit.xml";
+    const CommandResult r = run("--junit '" + junit + "' '" + folder + "'");
+    EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
+    EXPECT_EQ(lastLine(r.out), "0 passed, 1 failed") << r.out;
+    EXPECT_NE(r.out.find("| 10.000s | wrong-status | ASSERT | ERROR |"), std::string::npos)
+        << r.out;
+    EXPECT_NE(
+        r.out.find(
+            "status.conditions[0].status: Invalid value: \"True\": Expected value: \"False\""),
+        std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("    -  - status: \"False\"\n    +  - status: \"True\"\n"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("CATCH EVENTS | DONE"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("never-runs skipped"), std::string::npos) << r.out;
+    EXPECT_NE(
+        r.out.find("replay: mcpsim run --world seed --seed 1 " + folder + "/chainsaw-test.yaml"),
+        std::string::npos)
+        << r.out;
+    const std::string xml = readFile(junit);
+    EXPECT_NE(xml.find("<failure message=\"wrong-status: assert ("), std::string::npos) << xml;
+}
+
+TEST_F(ScenariosE2E, BadFilesAreRefusedWithTheirPlace) {
+    struct Case {
+        std::string yaml;
+        std::string message;  // after "FILE:"
+    };
+    const std::string head =
+        "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: t\nspec:\n";
+    const std::vector<Case> cases = {
+        {head + "  steps:\n  - try:\n    - apply:\n        resource: {a: [1, 2}\n", ":9: "},
+        {head + "  steps:\n  - try:\n    - sleep:\n        duration: 1s\n      retries: 3\n",
+         ":10: unknown field \"retries\" in a try operation"},
+        {head + "  scenarios:\n  - name: a\n  steps:\n  - try:\n    - sleep: {duration: 1s}\n",
+         ":6: spec.scenarios is not supported in mcpsim"},
+        {head + "  steps:\n  - use:\n      template: t.yaml\n",
+         ":7: a step.use is not supported in mcpsim"},
+        {head + "  steps:\n  - try:\n    - proxy: {}\n",
+         ":8: the proxy operation is not supported in mcpsim"},
+        {head + "  steps:\n  - try:\n    - assert:\n        resource:\n          (length(@) >): "
+                "true\n",
+         ":9: invalid expression (length(@) >)"},
+        {head + "  steps:\n  - try:\n    - assert:\n        resource:\n          (x_k8s_get(@)): "
+                "true\n",
+         "function x_k8s_get is not supported in mcpsim"},
+        {head + "  steps:\n  - try:\n    - sleep:\n        duration: soon\n",
+         ":9: time: invalid duration \"soon\""},
+    };
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const std::string folder = writeTest("bad" + std::to_string(i), cases[i].yaml);
+        const CommandResult r = run("'" + folder + "'");
+        EXPECT_EQ(r.exitCode, 2) << cases[i].yaml << r.out << r.err;
+        EXPECT_NE(r.err.find(folder + "/chainsaw-test.yaml"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find(cases[i].message), std::string::npos) << cases[i].yaml << "\n"
+                                                                   << r.err;
+    }
+}
+
+}  // namespace
+}  // namespace mcpsim::testing
