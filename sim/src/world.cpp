@@ -15,7 +15,8 @@
 
 namespace mcpsim::embedded {
 std::string_view seedWorld();
-}
+std::string_view e2eWorld();
+}  // namespace mcpsim::embedded
 
 namespace mcpsim::sim {
 
@@ -32,7 +33,7 @@ WorldConfig& WorldConfig::addModifier(Modifier m) {
 }
 
 bool WorldConfig::knownProfile(const std::string& name) {
-    return name == "seed" || name == "bare";
+    return name == "seed" || name == "e2e" || name == "bare";
 }
 
 namespace {
@@ -40,8 +41,13 @@ namespace {
 WorldBlueprint loadProfile(const std::string& profile) {
     WorldBlueprint bp;
     if (profile == "bare") return bp;
-    if (profile != "seed") throw std::runtime_error("unknown world profile \"" + profile + "\"");
-    bp.addObjects(embedded::seedWorld());
+    if (profile == "seed") {
+        bp.addObjects(embedded::seedWorld());
+    } else if (profile == "e2e") {
+        bp.addObjects(embedded::e2eWorld());
+    } else {
+        throw std::runtime_error("unknown world profile \"" + profile + "\"");
+    }
     bp.components = {true, true, true, true};
     return bp;
 }

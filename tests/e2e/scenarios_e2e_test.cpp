@@ -102,6 +102,12 @@ spec:
           data:
             greeting: ($greeting)
             namespace: ($namespace)
+        outputs:
+        - name: written
+          value: (metadata.name)
+    - assert:
+        resource:
+          ($written): settings
     - assert:
         resource:
           apiVersion: v1
@@ -262,6 +268,10 @@ TEST_F(ScenariosE2E, BadFilesAreRefusedWithTheirPlace) {
         {head + "  steps:\n  - try:\n    - assert:\n        resource:\n          (x_k8s_get(@)): "
                 "true\n",
          "function x_k8s_get is not supported in mcpsim"},
+        {"apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: t\n  "
+         "annotations:\n"
+         "    mcpsim.io/world: moon\nspec:\n  steps:\n  - try:\n    - sleep: {duration: 1s}\n",
+         ":6: unknown world profile \"moon\""},
         {head + "  steps:\n  - try:\n    - sleep:\n        duration: soon\n",
          ":9: time: invalid duration \"soon\""},
     };

@@ -52,23 +52,25 @@ struct Key {
 
 Key parseKey(const std::string& raw) {
     Key k;
-    // `\(text)\` is the literal field name `(text)`.
-    if (raw.size() >= 2 && raw.front() == '\\' && raw.back() == '\\') {
-        k.text = raw.substr(1, raw.size() - 2);
-        return k;
-    }
+    // kyverno-json's order: `~name.` first, then `-> name`, then the escape, then `(expr)`, so
+    // the modifiers also apply to an escaped name (`~.\(text)\`, `\(text)\ -> x`).
     std::string rest = raw;
-    static const std::regex bind(R"(^(.*?)\s*->\s*(\w+)$)");
     std::smatch m;
-    if (std::regex_match(raw, m, bind)) {
-        rest = m[1];
-        k.bindName = m[2];
-    }
     static const std::regex each(R"(^~(\w*)\.(.*)$)");
     if (std::regex_match(rest, m, each)) {
         k.foreach = true;
         k.foreachName = m[1];
         rest = m[2];
+    }
+    static const std::regex bind(R"(^(.*?)\s*->\s*(\w+)$)");
+    if (std::regex_match(rest, m, bind)) {
+        k.bindName = m[2];
+        rest = m[1];
+    }
+    // `\(text)\` is the literal field name `(text)`.
+    if (rest.size() > 2 && rest.front() == '\\' && rest.back() == '\\') {
+        k.text = rest.substr(1, rest.size() - 2);
+        return k;
     }
     if (wrapped(rest)) {
         k.expression = true;
@@ -120,6 +122,13 @@ bool scalarEqual(const Json& a, const Json& b) {
     if (a.is_number() && b.is_number()) {
         if (a.is_number_float() || b.is_number_float()) return a.get<double>() == b.get<double>();
         if (a.is_number_unsigned() || b.is_number_unsigned()) {
+            // A negative signed value never equals an unsigned one (casting it would wrap).
+            if (a.is_number_integer() && !a.is_number_unsigned() && a.get<std::int64_t>() < 0) {
+                return false;
+            }
+            if (b.is_number_integer() && !b.is_number_unsigned() && b.get<std::int64_t>() < 0) {
+                return false;
+            }
             return a.get<std::uint64_t>() == b.get<std::uint64_t>();
         }
         return a.get<std::int64_t>() == b.get<std::int64_t>();
@@ -180,7 +189,10 @@ class Checker {
                                    ": expected a map, found a " + kindOf(actual));
                     return;
                 }
-                if (actual.is_null() || !actual.contains(key.text) || actual[key.text].is_null()) {
+                // A field that is present with a null value is found: kyverno-json passes the
+                // null down (so `creationTimestamp: null` matches it); only an absent field or a
+                // null current value is "not found".
+                if (actual.is_null() || !actual.contains(key.text)) {
                     soft(childPath, "Required value: field not found in the input object");
                     continue;
                 }
@@ -298,22 +310,22 @@ void checkTemplateExpressions(const Json& value) {
     }
 }
 
-Json templateValue(const Json& value, const Bindings& bindings) {
+Json templateValue(const Json& value, const Bindings& bindings, const Json& at) {
     if (value.is_object()) {
         Json out = Json::object();
         for (auto it = value.begin(); it != value.end(); ++it)
-            out[it.key()] = templateValue(it.value(), bindings);
+            out[it.key()] = templateValue(it.value(), bindings, at);
         return out;
     }
     if (value.is_array()) {
         Json out = Json::array();
-        for (const auto& item : value) out.push_back(templateValue(item, bindings));
+        for (const auto& item : value) out.push_back(templateValue(item, bindings, at));
         return out;
     }
     if (value.is_string() && wrapped(value.get<std::string>())) {
         const std::string text = expressionText(value.get<std::string>());
         try {
-            return compiled(text).evaluate(Json(), bindings);
+            return compiled(text).evaluate(at, bindings);
         } catch (const jmespath::Error& e) {
             throw AssertionError("(" + text + "): " + e.what());
         }

@@ -45,7 +45,8 @@ class AssertionTree {
 
 // Chainsaw templating of a resource before it is written: every string that is wholly an
 // expression, `(expr)`, is replaced by its value. Throws AssertionError.
-Json templateValue(const Json& value, const jmespath::Bindings& bindings);
+// `at` is `@` for every expression (an output's resource; null for a resource being written).
+Json templateValue(const Json& value, const jmespath::Bindings& bindings, const Json& at = Json());
 // Compiles the expressions templateValue would evaluate. Throws AssertionError.
 void checkTemplateExpressions(const Json& value);
 

@@ -484,7 +484,7 @@ class TestRun {
         for (const auto& out : op.outputs) {
             if (out.match && !AssertionTree::compile(*out.match).check(at, scope.bindings()).ok())
                 continue;
-            stepScope.set(out.name, templateValue(out.value, scope.bindings()));
+            stepScope.set(out.name, templateValue(out.value, scope.bindings(), at));
         }
     }
 
@@ -1016,12 +1016,13 @@ int runScenarios(const RunOptions& options, std::ostream& out, std::ostream& err
             reports.push_back(report);
             continue;
         }
-        out << "=== RUN  " << test.name << " (" << file << ", world " << options.world << ", seed "
+        const std::string world = test.world.empty() ? options.world : test.world;
+        out << "=== RUN  " << test.name << " (" << file << ", world " << world << ", seed "
             << options.seed << ")\n";
         const fs::path dir = work / std::to_string(reports.size());
         fs::create_directories(dir);
         WorldConfig config;
-        config.profile = options.world;
+        config.profile = world;
         config.seed = options.seed;
         config.clock = ClockKind::Virtual;
         config.virtualClockFollowsRealTime = false;
@@ -1044,8 +1045,8 @@ int runScenarios(const RunOptions& options, std::ostream& out, std::ostream& err
         out << (result.passed ? "--- PASS " : "--- FAIL ") << test.name << " (" << secs
             << " world time)\n";
         if (!result.passed) {
-            out << "    replay: mcpsim run --world " << options.world << " --seed " << options.seed
-                << " " << file << "\n";
+            out << "    replay: mcpsim run --world " << world << " --seed " << options.seed << " "
+                << file << "\n";
         }
         (result.passed ? passed : failed)++;
         reports.push_back(report);

@@ -12,6 +12,7 @@
 
 #include "assertion.hpp"
 #include "mcpsim/core/yaml.hpp"
+#include "mcpsim/sim/world.hpp"
 
 namespace mcpsim::sim::scenario {
 
@@ -549,6 +550,15 @@ class Reader {
         if (!d.contains("metadata") || !d["metadata"].is_object())
             fail("", "a Test needs metadata.name");
         t.name = string(d["metadata"], "/metadata", "name");
+        if (d["metadata"].contains("annotations")) {
+            const Json& a = d["metadata"]["annotations"];
+            if (!a.is_object()) fail("/metadata/annotations", "annotations must be a map");
+            t.world = string(a, "/metadata/annotations", "mcpsim.io/world");
+            if (!t.world.empty() && !WorldConfig::knownProfile(t.world)) {
+                fail("/metadata/annotations/mcpsim.io~1world",
+                     "unknown world profile \"" + t.world + "\" (seed, e2e, bare)");
+            }
+        }
         if (t.name.empty()) fail("/metadata", "a Test needs metadata.name");
         if (!d.contains("spec")) fail("", "a Test needs a spec");
         const Json& s = d["spec"];

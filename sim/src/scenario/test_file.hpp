@@ -111,6 +111,9 @@ struct Test {
     std::string dir;  // the folder of the file: `file:` and scripts are relative to it
     std::string description;
     std::string ns;  // spec.namespace; empty: an ephemeral chainsaw-<adj>-<animal>
+    // The world profile the test needs (annotation mcpsim.io/world, which real Chainsaw
+    // ignores); empty: the run's --world.
+    std::string world;
     bool skip = false;
     bool skipDelete = false;
     Timeouts timeouts;

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <stdexcept>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +75,7 @@ struct WorldConfig {
     using Modifier = std::function<void(WorldBlueprint&)>;
 
     // "seed": what the registration guide assumes is installed, every component running;
+    // "e2e": what the upstream e2e suite runs against (test servers, an extension, no routes);
     // "bare": the API server with its CRDs only, nothing acting on objects.
     std::string profile = "seed";
     std::uint64_t seed = 1;
