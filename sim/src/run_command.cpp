@@ -14,6 +14,7 @@ const char* kRunUsage =
     "chainsaw-test.yaml):\n"
     "  --world NAME         world profile each test starts from (default seed)\n"
     "  --seed N             seed for uids, session ids, keys and namespaces (default 1)\n"
+    "  --seeds N..M         run every test once per seed from N to M\n"
     "  --junit FILE         JUnit XML report: a testsuite per test folder, a testcase per test\n"
     "  --quiet              print only failing operations and the summary\n";
 
@@ -28,12 +29,25 @@ int runRunCommand(int argc, char** argv) {
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
         if (arg == "--quiet") {
             options.quiet = true;
-        } else if (arg == "--world" || arg == "--seed" || arg == "--junit") {
+        } else if (arg == "--world" || arg == "--seed" || arg == "--seeds" || arg == "--junit") {
             const char* v = value();
             if (!v) return usage("flag " + arg + " needs a value");
             if (arg == "--world") {
                 if (!WorldConfig::knownProfile(v)) return usage("unknown world " + std::string(v));
                 options.world = v;
+            } else if (arg == "--seeds") {
+                const std::string range = v;
+                const auto dots = range.find("..");
+                char* end1 = nullptr;
+                char* end2 = nullptr;
+                const std::string from = range.substr(0, dots);
+                const std::string to = dots == std::string::npos ? "" : range.substr(dots + 2);
+                options.seed = std::strtoull(from.c_str(), &end1, 10);
+                options.lastSeed = std::strtoull(to.c_str(), &end2, 10);
+                if (dots == std::string::npos || from.empty() || to.empty() || *end1 != '\0' ||
+                    *end2 != '\0' || options.lastSeed < options.seed) {
+                    return usage("invalid --seeds " + range + " (N..M with N <= M)");
+                }
             } else if (arg == "--seed") {
                 char* end = nullptr;
                 options.seed = std::strtoull(v, &end, 10);

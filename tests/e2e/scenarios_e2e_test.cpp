@@ -80,6 +80,16 @@ TEST_F(ScenariosE2E, TheSameSeedGivesTheSameReport) {
     EXPECT_NE(a.out.find("7.000s world time"), std::string::npos) << a.out;
 }
 
+TEST_F(ScenariosE2E, EveryTestPassesOnEverySeedOfARange) {
+    const CommandResult r = run(
+        "--quiet --seeds 1..4 scenarios/e16-extension-invalid-gateway "
+        "scenarios/e17-cross-namespace-reference-grant");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_EQ(lastLine(r.out), "8 passed, 0 failed") << r.out;
+    EXPECT_EQ(count(r.out, std::regex(", seed 4\\)\n")), 2) << r.out;
+    EXPECT_EQ(run("--seeds 3..1 scenarios/e16-extension-invalid-gateway").exitCode, 2);
+}
+
 const char* kConfigMapTest = R"(apiVersion: chainsaw.kyverno.io/v1alpha1
 kind: Test
 metadata:

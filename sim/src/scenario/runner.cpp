@@ -122,9 +122,9 @@ struct Created {
 // The state of one test as it runs.
 class TestRun {
   public:
-    TestRun(const Test& test, LiveWorld& live, const RunOptions& options, std::ostream& out,
-            const std::string& workDir)
-        : test_(test), live_(live), options_(options), out_(out), workDir_(workDir) {}
+    TestRun(const Test& test, LiveWorld& live, const RunOptions& options, std::uint64_t seed,
+            std::ostream& out, const std::string& workDir)
+        : test_(test), live_(live), options_(options), seed_(seed), out_(out), workDir_(workDir) {}
 
     struct Result {
         bool passed = true;
@@ -138,7 +138,7 @@ class TestRun {
         std::ofstream(kubeconfig_) << live_.call([](World& w) { return w.kubeconfig(); });
         const auto gateway = live_.call([](World& w) { return w.gatewayEndpoint(); });
         const std::string gatewayHost = live_.call([](World& w) { return w.gatewayPublicHost(); });
-        ns_ = test_.ns.empty() ? ephemeralNamespace(options_.seed, test_.name) : test_.ns;
+        ns_ = test_.ns.empty() ? ephemeralNamespace(seed_, test_.name) : test_.ns;
         ensureNamespace();
 
         Json values = Json::object();
@@ -921,6 +921,7 @@ class TestRun {
     const Test& test_;
     LiveWorld& live_;
     const RunOptions& options_;
+    std::uint64_t seed_;
     std::ostream& out_;
     std::string workDir_;
     std::string kubeconfig_;
@@ -985,6 +986,49 @@ void writeJunit(const std::string& path, const std::vector<TestReport>& reports)
     x << "</testsuites>\n";
 }
 
+// One test on a fresh world of its profile, with `seed`.
+TestReport runTest(const std::string& file, const Test& test, const RunOptions& options,
+                   std::uint64_t seed, const fs::path& dir, std::ostream& out) {
+    TestReport report{file, test.name};
+    if (test.skip) {
+        report.skipped = true;
+        out << "--- SKIP " << test.name << " (" << file << ")\n";
+        return report;
+    }
+    const std::string world = test.world.empty() ? options.world : test.world;
+    out << "=== RUN  " << test.name << " (" << file << ", world " << world << ", seed " << seed
+        << ")\n";
+    fs::create_directories(dir);
+    WorldConfig config;
+    config.profile = world;
+    config.seed = seed;
+    config.clock = ClockKind::Virtual;
+    config.virtualClockFollowsRealTime = false;
+    config.listeners.enabled = true;
+    config.listeners.gatewayPort = 0;
+    TestRun::Result result;
+    try {
+        LiveWorld live(config);
+        result = TestRun(test, live, options, seed, out, dir.string()).run();
+    } catch (const std::exception& e) {
+        result.passed = false;
+        result.failures.push_back(std::string("the world failed: ") + e.what());
+        out << "    " << result.failures.back() << "\n";
+    }
+    report.passed = result.passed;
+    report.failures = result.failures;
+    report.worldSeconds = result.worldSeconds;
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.3fs", result.worldSeconds);
+    out << (result.passed ? "--- PASS " : "--- FAIL ") << test.name << " (" << secs
+        << " world time)\n";
+    if (!result.passed) {
+        out << "    replay: mcpsim run --world " << world << " --seed " << seed << " " << file
+            << "\n";
+    }
+    return report;
+}
+
 }  // namespace
 
 int runScenarios(const RunOptions& options, std::ostream& out, std::ostream& err) {
@@ -1007,49 +1051,18 @@ int runScenarios(const RunOptions& options, std::ostream& out, std::ostream& err
     std::vector<TestReport> reports;
     int passed = 0, failed = 0, skipped = 0;
     const fs::path work = fs::temp_directory_path() / ("mcpsim-run-" + std::to_string(::getpid()));
-    for (const auto& [file, test] : tests) {
-        TestReport report{file, test.name};
-        if (test.skip) {
-            report.skipped = true;
-            ++skipped;
-            out << "--- SKIP " << test.name << " (" << file << ")\n";
-            reports.push_back(report);
-            continue;
+    for (std::uint64_t seed = options.seed; seed <= std::max(options.seed, options.lastSeed);
+         ++seed) {
+        for (const auto& [file, test] : tests) {
+            TestReport report =
+                runTest(file, test, options, seed, work / std::to_string(reports.size()), out);
+            if (report.skipped) {
+                ++skipped;
+            } else {
+                (report.passed ? passed : failed)++;
+            }
+            reports.push_back(std::move(report));
         }
-        const std::string world = test.world.empty() ? options.world : test.world;
-        out << "=== RUN  " << test.name << " (" << file << ", world " << world << ", seed "
-            << options.seed << ")\n";
-        const fs::path dir = work / std::to_string(reports.size());
-        fs::create_directories(dir);
-        WorldConfig config;
-        config.profile = world;
-        config.seed = options.seed;
-        config.clock = ClockKind::Virtual;
-        config.virtualClockFollowsRealTime = false;
-        config.listeners.enabled = true;
-        config.listeners.gatewayPort = 0;
-        TestRun::Result result;
-        try {
-            LiveWorld live(config);
-            result = TestRun(test, live, options, out, dir.string()).run();
-        } catch (const std::exception& e) {
-            result.passed = false;
-            result.failures.push_back(std::string("the world failed: ") + e.what());
-            out << "    " << result.failures.back() << "\n";
-        }
-        report.passed = result.passed;
-        report.failures = result.failures;
-        report.worldSeconds = result.worldSeconds;
-        char secs[32];
-        std::snprintf(secs, sizeof secs, "%.3fs", result.worldSeconds);
-        out << (result.passed ? "--- PASS " : "--- FAIL ") << test.name << " (" << secs
-            << " world time)\n";
-        if (!result.passed) {
-            out << "    replay: mcpsim run --world " << world << " --seed " << options.seed << " "
-                << file << "\n";
-        }
-        (result.passed ? passed : failed)++;
-        reports.push_back(report);
     }
     std::error_code ec;
     fs::remove_all(work, ec);

@@ -16,6 +16,8 @@ struct RunOptions {
     std::vector<std::string> paths;
     std::string world = "seed";
     std::uint64_t seed = 1;
+    // With lastSeed > seed, every test runs once per seed in seed..lastSeed (--seeds N..M).
+    std::uint64_t lastSeed = 0;
     std::string junitPath;  // JUnit XML: a testsuite per test folder, a testcase per test
     bool quiet = false;     // only failing tests and the summary
 };
