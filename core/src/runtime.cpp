@@ -159,19 +159,52 @@ std::string SettleResult::describe() const {
     return out;
 }
 
+void Runtime::runBetweenHandlers(std::function<void()> fn) {
+    {
+        std::lock_guard<std::mutex> lock(betweenMutex_);
+        between_.push_back(std::move(fn));
+    }
+    asio::post(*io_, [] {});  // wakes run() when it waits
+}
+
+void Runtime::runBetween() {
+    for (;;) {
+        std::function<void()> fn;
+        {
+            std::lock_guard<std::mutex> lock(betweenMutex_);
+            if (between_.empty()) return;
+            fn = std::move(between_.front());
+            between_.pop_front();
+        }
+        fn();
+    }
+}
+
 void Runtime::run() {
     auto guard = asio::make_work_guard(*io_);
     stopRequested_ = false;
+    running_ = true;
+    struct NotRunning {
+        bool& flag;
+        ~NotRunning() { flag = false; }
+    } notRunning{running_};
     if (io_->stopped()) io_->restart();
     VirtualClock* vc = virtualClock();
     if (!vc) {
-        io_->run();
+        while (!stopRequested_) {
+            runBetween();
+            if (stopRequested_) break;
+            if (io_->stopped()) io_->restart();
+            io_->run_one_for(std::chrono::hours(1));
+        }
         return;
     }
     // Virtual time that follows real time: handlers as they come, timers when the (possibly
     // ahead) clock reaches them, sleeping in between until the next deadline or I/O. Pure
     // virtual time: handlers only; the clock moves when the world settles.
     while (!stopRequested_) {
+        runBetween();
+        if (stopRequested_) break;
         Duration wait = std::chrono::hours(1);
         if (vc->followsRealTime()) {
             while (vc->fireDue() > 0) {

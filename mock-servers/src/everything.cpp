@@ -69,6 +69,7 @@ class Everything final : public McpMock {
         addClientRequestTools();
         addElicitationSchemaTools();
         addJsonSchemaTool();
+        addEcho();
         addResources();
         addPrompts();
     }
@@ -376,6 +377,21 @@ class Everything final : public McpMock {
                  schema2020),
             [](Context ctx, const Json& args) {
                 ctx->reply(textResult("JSON Schema 2020-12 tool called with: " + args.dump()));
+            });
+    }
+
+    // The upstream "everything" server's echo, which the e2e suite calls (E14).
+    void addEcho() {
+        server.addTool(
+            tool("echo", "Echoes back the input", oneStringSchema("message", "Message to echo")),
+            [](Context ctx, const Json& args) {
+                const Json m = args.value("message", Json());
+                if (!m.is_string()) {
+                    return ctx->reply(
+                        errorResult("MCP error -32602: Invalid arguments for tool "
+                                    "echo: message must be a string"));
+                }
+                ctx->reply(textResult("Echo: " + m.get<std::string>()));
             });
     }
 

@@ -6,8 +6,12 @@
 #   mcp.sh list SESSION [HEADER]  tools/list; prints the tool names, one per line
 #   mcp.sh call SESSION TOOL ARGS tools/call with ARGS (JSON); prints the JSON-RPC response
 #   mcp.sh close SESSION          DELETE the session; prints the HTTP status
+#   mcp.sh listen SESSION FILE    opens the session's GET event stream in the background, its
+#                                 events appended to FILE (the stream's pid in FILE.pid); returns
+#                                 once the stream is open
+#   mcp.sh await FILE TEXT        waits until FILE holds TEXT (at most 10 s of real time)
+#   mcp.sh stop FILE              ends the stream `listen` opened
 set -e
-: "${GATEWAY_URL:?GATEWAY_URL is not set}"
 
 # post SESSION BODY [HEADER]: prints the JSON-RPC message of the answer (JSON or SSE).
 post() {
@@ -21,6 +25,10 @@ post() {
 
 command=$1
 shift
+case "$command" in
+  await | stop) ;;
+  *) : "${GATEWAY_URL:?GATEWAY_URL is not set}" ;;
+esac
 case "$command" in
   init)
     if [ -n "$1" ]; then set -- -H "$1"; fi
@@ -43,8 +51,32 @@ case "$command" in
     curl -sS -o /dev/null -w '%{http_code}\n' -X DELETE "$GATEWAY_URL" -H "e2e: client" \
       -H "mcp-session-id: $1"
     ;;
+  listen)
+    # In a session of its own: a runner ends what a script leaves in its process group. The
+    # stream ends with `stop`, or when the gateway closes it.
+    setsid curl -sS -N -D "$2.headers" "$GATEWAY_URL" -H "e2e: client" -H "mcp-session-id: $1" \
+      -H "Accept: text/event-stream" < /dev/null > "$2" 2>&1 &
+    echo $! > "$2.pid"
+    # Returns once the stream is open, so what follows happens after it.
+    sh "$0" await "$2.headers" '^HTTP/[0-9.]* 200'
+    ;;
+  await)
+    tries=0
+    until grep -q "$2" "$1"; do
+      tries=$((tries + 1))
+      if [ "$tries" -gt 200 ]; then
+        echo "no '$2' in $1 after 10 s:" >&2
+        cat "$1" >&2
+        exit 1
+      fi
+      sleep 0.05
+    done
+    ;;
+  stop)
+    if [ -f "$1.pid" ]; then kill "$(cat "$1.pid")" 2> /dev/null || true; fi
+    ;;
   *)
-    echo "usage: mcp.sh init|list|call|close ..." >&2
+    echo "usage: mcp.sh init|list|call|close|listen|await|stop ..." >&2
     exit 2
     ;;
 esac

@@ -28,7 +28,8 @@ class LiveWorld {
         using R = decltype(f(std::declval<World&>()));
         std::promise<R> done;
         auto result = done.get_future();
-        world_.runtime().post([&] {
+        // Between handlers: `f` settles and runs the world, which a nested poll cannot do.
+        world_.runtime().runBetweenHandlers([&] {
             try {
                 done.set_value(f(world_));
             } catch (...) {

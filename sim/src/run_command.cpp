@@ -16,6 +16,9 @@ const char* kRunUsage =
     "  --seed N             seed for uids, session ids, keys and namespaces (default 1)\n"
     "  --seeds N..M         run every test once per seed from N to M\n"
     "  --junit FILE         JUnit XML report: a testsuite per test folder, a testcase per test\n"
+    "  --transcript FILE    every test's world transcript (real clients' requests and their\n"
+    "                       statuses, log lines, Events, steps) at world times: the same bytes\n"
+    "                       for the same seed and files\n"
     "  --quiet              print only failing operations and the summary\n";
 
 int runRunCommand(int argc, char** argv) {
@@ -29,7 +32,8 @@ int runRunCommand(int argc, char** argv) {
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
         if (arg == "--quiet") {
             options.quiet = true;
-        } else if (arg == "--world" || arg == "--seed" || arg == "--seeds" || arg == "--junit") {
+        } else if (arg == "--world" || arg == "--seed" || arg == "--seeds" || arg == "--junit" ||
+                   arg == "--transcript") {
             const char* v = value();
             if (!v) return usage("flag " + arg + " needs a value");
             if (arg == "--world") {
@@ -52,6 +56,8 @@ int runRunCommand(int argc, char** argv) {
                 char* end = nullptr;
                 options.seed = std::strtoull(v, &end, 10);
                 if (*end != '\0' || *v == '\0') return usage("invalid seed " + std::string(v));
+            } else if (arg == "--transcript") {
+                options.transcriptPath = v;
             } else {
                 options.junitPath = v;
             }

@@ -12,10 +12,12 @@
 #include "mcpsim/gateway/gateway_api.hpp"
 #include "mcpsim/gateway/mcp_controller.hpp"
 #include "mcpsim/mocks/workloads.hpp"
+#include "world_transcript.hpp"
 
 namespace mcpsim::embedded {
 std::string_view seedWorld();
 std::string_view e2eWorld();
+std::string_view localWorld();
 }  // namespace mcpsim::embedded
 
 namespace mcpsim::sim {
@@ -33,7 +35,7 @@ WorldConfig& WorldConfig::addModifier(Modifier m) {
 }
 
 bool WorldConfig::knownProfile(const std::string& name) {
-    return name == "seed" || name == "e2e" || name == "bare";
+    return name == "seed" || name == "e2e" || name == "local" || name == "bare";
 }
 
 namespace {
@@ -45,6 +47,8 @@ WorldBlueprint loadProfile(const std::string& profile) {
         bp.addObjects(embedded::seedWorld());
     } else if (profile == "e2e") {
         bp.addObjects(embedded::e2eWorld());
+    } else if (profile == "local") {
+        bp.addObjects(embedded::localWorld());
     } else {
         throw std::runtime_error("unknown world profile \"" + profile + "\"");
     }
@@ -102,6 +106,11 @@ struct World::Impl {
         auto applied =
             core::kube::applyDocuments(api.client(), blueprint.objects, {"mcpsim-world"});
         if (!applied.ok()) throw core::kube::ApiException(applied.error());
+        if (config.transcript) {
+            transcript =
+                std::make_unique<WorldTranscript>(runtime, api.client(), config.transcript);
+            transcript->start();
+        }
         const auto& parts = blueprint.components;
         if (parts.workloads) {
             mocks::WorkloadsOptions wl;
@@ -176,16 +185,26 @@ struct World::Impl {
         };
     }
 
+    core::http::Handler observed(const std::string& name, core::http::Handler h) {
+        return transcript ? transcript->observe(name, std::move(h)) : h;
+    }
+
     void requestSettle() {
         if (settleQueued) return;
         settleQueued = true;
-        boost::asio::post(runtime.io(), [this] {
+        auto settleNow = [this] {
             settleQueued = false;
             if (settling) return;
             settling = true;
             runtime.settle(config.settleHorizon);
             settling = false;
-        });
+        };
+        // After this handler, never nested in it (see Runtime::runBetweenHandlers).
+        if (runtime.running()) {
+            runtime.runBetweenHandlers(settleNow);
+        } else {
+            boost::asio::post(runtime.io(), settleNow);
+        }
     }
 
     void listen() {
@@ -193,7 +212,7 @@ struct World::Impl {
         const auto& l = config.listeners;
         const core::http::Endpoint apiAt{l.address, l.apiPort};
         try {
-            apiListener = loopback->listen(apiAt, apiHandler(), api.limits());
+            apiListener = loopback->listen(apiAt, observed("api", apiHandler()), api.limits());
         } catch (const std::system_error& e) {
             throw ListenError("cannot listen on " + apiAt.str() + ": " + e.what());
         }
@@ -201,8 +220,9 @@ struct World::Impl {
             // The Gateway listener: the guide's URLs name port 8001 (kind maps it to 8080).
             const core::http::Endpoint gwAt{l.address, static_cast<std::uint16_t>(l.gatewayPort)};
             try {
-                gatewayListener = loopback->listen(gwAt, brokerMount->dataPlane().handler(),
-                                                   gateway::DataPlane::listenerLimits());
+                gatewayListener =
+                    loopback->listen(gwAt, observed("gateway", brokerMount->dataPlane().handler()),
+                                     gateway::DataPlane::listenerLimits());
             } catch (const std::system_error& e) {
                 throw ListenError("cannot listen for the gateway on " + gwAt.str() + ": " +
                                   e.what() + " (choose another port with --gateway-port)");
@@ -233,6 +253,7 @@ struct World::Impl {
     core::Runtime runtime;
     std::unique_ptr<core::http::Network> network;
     apiserver::ApiServer api;
+    std::unique_ptr<WorldTranscript> transcript;  // outlives the components, which log
     gateway::EndpointSliceBrokerStatus brokerStatus;
     std::unique_ptr<mocks::Workloads> workloads;
     std::unique_ptr<BrokerMount> brokerMount;
@@ -310,6 +331,9 @@ std::optional<core::http::Endpoint> World::gatewayEndpoint() const {
     return impl_->gatewayListener->endpoint();
 }
 
+void World::transcribe(const std::string& line) {
+    if (impl_->transcript) impl_->transcript->write(line);
+}
 void World::closeListeners() {
     impl_->closeListeners();
 }

@@ -19,7 +19,7 @@ namespace mcpsim::sim::docs {
 
 namespace {
 
-std::string readFile(const std::string& path) {
+std::string readCapture(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
@@ -43,7 +43,9 @@ ShellSession::ShellSession(std::map<std::string, std::string> env, std::string w
     start();
 }
 
-ShellSession::~ShellSession() { stop(); }
+ShellSession::~ShellSession() {
+    stop();
+}
 
 void ShellSession::start() {
     // Everything the child needs is prepared before fork(): this process has other threads (the
@@ -152,11 +154,11 @@ ShellSession::Result ShellSession::run(const std::string& code, std::chrono::mil
     } else {
         r.exitCode = std::atoi(status.c_str());
     }
-    r.out = readFile(base + ".out");
-    r.err = readFile(base + ".err");
+    r.out = readCapture(base + ".out");
+    r.err = readCapture(base + ".err");
     for (const char* ext : {".sh", ".out", ".err"}) std::remove((base + ext).c_str());
-    r.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                   started);
+    r.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
     return r;
 }
 

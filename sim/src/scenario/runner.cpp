@@ -217,6 +217,7 @@ class TestRun {
         if (stepFailed) result_.passed = false;
         out_ << "  " << (stepFailed ? "✗ " : "✓ ") << step.name << "  " << clockText()
              << " world time\n";
+        transcribe(std::string("step ") + step.name + (stepFailed ? " failed" : " passed"));
     }
 
     void cleanupStep(const Step& step, std::size_t index) {
@@ -903,7 +904,21 @@ class TestRun {
         return buf;
     }
 
+    // The runner's own lines in the world's transcript; paths under this test's work folder
+    // (its kubeconfig) are written as $WORK, the same in every run.
+    void transcribe(std::string line) {
+        for (auto at = line.find(workDir_); !workDir_.empty() && at != std::string::npos;
+             at = line.find(workDir_, at)) {
+            line.replace(at, workDir_.size(), "$WORK");
+        }
+        live_.call([&](World& w) {
+            w.transcribe(line);
+            return 0;
+        });
+    }
+
     void report(const Step& step, const std::string& op, const Outcome& o) {
+        transcribe(step.name + " " + op + " " + (o.ok ? "DONE" : "ERROR") + " " + o.what);
         if (options_.quiet && o.ok) return;
         out_ << "    | " << clockText() << " | " << step.name << " | " << op << " | "
              << (o.ok ? "DONE" : "ERROR") << " | " << o.what << "\n";
@@ -988,7 +1003,8 @@ void writeJunit(const std::string& path, const std::vector<TestReport>& reports)
 
 // One test on a fresh world of its profile, with `seed`.
 TestReport runTest(const std::string& file, const Test& test, const RunOptions& options,
-                   std::uint64_t seed, const fs::path& dir, std::ostream& out) {
+                   std::uint64_t seed, const fs::path& dir, std::ostream& out,
+                   std::ostream* transcript) {
     TestReport report{file, test.name};
     if (test.skip) {
         report.skipped = true;
@@ -1006,6 +1022,11 @@ TestReport runTest(const std::string& file, const Test& test, const RunOptions& 
     config.virtualClockFollowsRealTime = false;
     config.listeners.enabled = true;
     config.listeners.gatewayPort = 0;
+    if (transcript) {
+        *transcript << "=== " << test.name << " (" << file << ", world " << world << ", seed "
+                    << seed << ")\n";
+        config.transcript = [transcript](const std::string& line) { *transcript << line << "\n"; };
+    }
     TestRun::Result result;
     try {
         LiveWorld live(config);
@@ -1051,11 +1072,20 @@ int runScenarios(const RunOptions& options, std::ostream& out, std::ostream& err
     std::vector<TestReport> reports;
     int passed = 0, failed = 0, skipped = 0;
     const fs::path work = fs::temp_directory_path() / ("mcpsim-run-" + std::to_string(::getpid()));
+    std::ofstream transcript;
+    if (!options.transcriptPath.empty()) {
+        transcript.open(options.transcriptPath, std::ios::binary | std::ios::trunc);
+        if (!transcript) {
+            err << "mcpsim run: cannot write " << options.transcriptPath << "\n";
+            return 2;
+        }
+    }
     for (std::uint64_t seed = options.seed; seed <= std::max(options.seed, options.lastSeed);
          ++seed) {
         for (const auto& [file, test] : tests) {
             TestReport report =
-                runTest(file, test, options, seed, work / std::to_string(reports.size()), out);
+                runTest(file, test, options, seed, work / std::to_string(reports.size()), out,
+                        transcript.is_open() ? &transcript : nullptr);
             if (report.skipped) {
                 ++skipped;
             } else {

@@ -298,7 +298,7 @@ class Reader {
             if (k == "description" || k == "compiler" || (inTry && k == "continueOnError"))
                 continue;
             if (k == "proxy") fail(p + "/proxy", "the proxy operation is not supported in mcpsim");
-            if (!kinds.count(k) || (inTry && k == "get") || (!inTry && !collectors.count(k))) {
+            if (!kinds.count(k) || (!inTry && !collectors.count(k))) {
                 fail(p + "/" + k,
                      "unknown field \"" + k + "\" in " +
                          (inTry ? "a try operation" : "a catch/finally/cleanup operation"));
@@ -388,6 +388,13 @@ class Reader {
                             {"name", "selector", "namespace", "container", "tail", "timeout"},
                             unsupportedWith({}));
                 break;
+        }
+        // Chainsaw's output formats for wait, get and events: json, yaml or an expression.
+        if (o.contains("format")) {
+            const Json& f = o["format"];
+            const std::string v = f.is_string() ? f.get<std::string>() : "";
+            if (v != "json" && v != "yaml" && !(v.size() > 2 && v.front() == '(' && v.back() == ')'))
+                fail(ap + "/format", "format must be json or yaml, not " + f.dump());
         }
         op.bindings = bindings(o, ap);
         op.timeout = duration(o, ap, "timeout");

@@ -36,7 +36,7 @@ TEST(Everything, ToolListIsComplete) {
                             "test_tool_with_logging", "test_tool_with_progress",
                             "test_error_handling", "test_reconnection", "test_sampling",
                             "test_elicitation", "test_elicitation_sep1034_defaults",
-                            "test_elicitation_sep1330_enums", "json_schema_2020_12_tool"));
+                            "test_elicitation_sep1330_enums", "json_schema_2020_12_tool", "echo"));
     Json tools = h.request("tools/list", Json::object(), session).message()["result"]["tools"];
     for (const auto& t : tools) {
         EXPECT_FALSE(t.value("description", "").empty()) << t["name"];
@@ -46,6 +46,18 @@ TEST(Everything, ToolListIsComplete) {
     EXPECT_EQ(schema2020["$schema"], "https://json-schema.org/draft/2020-12/schema");
     EXPECT_TRUE(schema2020["$defs"].contains("address"));
     EXPECT_EQ(schema2020["additionalProperties"], false);
+}
+
+TEST(Everything, EchoRepeatsTheMessage) {
+    MockHarness h("everything");
+    const std::string session = h.initialize();
+    Json r =
+        h.request("tools/call", {{"name", "echo"}, {"arguments", {{"message", "e2e"}}}}, session)
+            .message()["result"];
+    EXPECT_EQ(r["content"], Json::parse(R"([{"type":"text","text":"Echo: e2e"}])"));
+    r = h.request("tools/call", {{"name", "echo"}, {"arguments", Json::object()}}, session)
+            .message()["result"];
+    EXPECT_EQ(r.value("isError", false), true) << r.dump();
 }
 
 TEST(Everything, ContentTools) {

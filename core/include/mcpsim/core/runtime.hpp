@@ -2,8 +2,10 @@
 // Everything a component needs from the world, passed by reference to constructors (no globals):
 // the one event loop, the clock, the seeded randomness and the log store.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 #include "mcpsim/core/activity.hpp"
 #include "mcpsim/core/clock.hpp"
@@ -42,6 +44,13 @@ class Runtime {
     // Runs `fn` on a later turn of the loop (what an answer from the network looks like),
     // without the caller including Asio.
     void post(std::function<void()> fn);
+    // Runs `fn` on the loop's thread between two handlers, never inside one: the way to settle or
+    // run the world from another thread, or after the current handler. (Asio counts the work of
+    // a handler's thread apart, so a poll() nested in a handler can see no work, stop, and leave
+    // ready handlers unrun while a virtual clock runs ahead.) Thread-safe; picked up by run(),
+    // which must be running.
+    void runBetweenHandlers(std::function<void()> fn);
+    bool running() const { return running_; }  // inside run(), on the loop thread
     Clock& clock();
     VirtualClock* virtualClock();  // null when time is real
     Random& rng() { return rng_; }
@@ -79,6 +88,10 @@ class Runtime {
     LogStore logs_;
     ActivityRegistry activity_;
     bool stopRequested_ = false;
+    bool running_ = false;
+    std::mutex betweenMutex_;
+    std::deque<std::function<void()>> between_;
+    void runBetween();
 };
 
 }  // namespace mcpsim::core

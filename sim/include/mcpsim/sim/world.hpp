@@ -76,6 +76,7 @@ struct WorldConfig {
 
     // "seed": what the registration guide assumes is installed, every component running;
     // "e2e": what the upstream e2e suite runs against (test servers, an extension, no routes);
+    // "local": what the upstream `make local-env-setup` leaves (routes and registrations too);
     // "bare": the API server with its CRDs only, nothing acting on objects.
     std::string profile = "seed";
     std::uint64_t seed = 1;
@@ -90,6 +91,10 @@ struct WorldConfig {
     // requeue; a minute covers chains of those and error backoffs of a few seconds.
     core::Duration settleHorizon = std::chrono::seconds(60);
     std::vector<Modifier> modifiers;
+    // When set, receives the world's transcript, one line per call on the loop thread: real
+    // clients' API and Gateway requests with their statuses, every log line, every Event, each
+    // prefixed with the world time since boot (mcpsim run --transcript).
+    std::function<void(const std::string& line)> transcript;
 
     WorldConfig& addModifier(Modifier m);
     static bool knownProfile(const std::string& name);
@@ -140,6 +145,8 @@ class World {
     std::optional<core::http::Endpoint> gatewayEndpoint() const;
     // A kubeconfig for the API listener (plain HTTP, no credentials, namespace default).
     std::string kubeconfig() const;
+    // Adds a line to the transcript (when the config asked for one), at the current world time.
+    void transcribe(const std::string& line);
     // Stops accepting and closes client connections (before runtime().stop()).
     void closeListeners();
 

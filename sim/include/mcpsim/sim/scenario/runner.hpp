@@ -20,6 +20,9 @@ struct RunOptions {
     std::uint64_t lastSeed = 0;
     std::string junitPath;  // JUnit XML: a testsuite per test folder, a testcase per test
     bool quiet = false;     // only failing tests and the summary
+    // Every test's world transcript (see WorldConfig::transcript) and its steps, in run order:
+    // the same bytes for the same seeds and files.
+    std::string transcriptPath;
 };
 
 // 0: every test passed; 1: one failed; 2: a file could not be read or is not a valid Test.
