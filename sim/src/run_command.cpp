@@ -19,6 +19,8 @@ const char* kRunUsage =
     "  --transcript FILE    every test's world transcript (real clients' requests and their\n"
     "                       statuses, log lines, Events, steps) at world times: the same bytes\n"
     "                       for the same seed and files\n"
+    "  --real               run each world on real time, as mcpsim serve does (sleeps, timeouts\n"
+    "                       and requeues take their real seconds; not reproducible)\n"
     "  --quiet              print only failing operations and the summary\n";
 
 int runRunCommand(int argc, char** argv) {
@@ -32,6 +34,8 @@ int runRunCommand(int argc, char** argv) {
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
         if (arg == "--quiet") {
             options.quiet = true;
+        } else if (arg == "--real") {
+            options.realTime = true;
         } else if (arg == "--world" || arg == "--seed" || arg == "--seeds" || arg == "--junit" ||
                    arg == "--transcript") {
             const char* v = value();

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "broker_mount.hpp"
+#include "fault_injector.hpp"
 #include "mcpsim/core/kube/apply.hpp"
 #include "mcpsim/core/yaml.hpp"
 #include "mcpsim/gateway/gateway_api.hpp"
@@ -111,6 +112,8 @@ struct World::Impl {
                 std::make_unique<WorldTranscript>(runtime, api.client(), config.transcript);
             transcript->start();
         }
+        faults = std::make_unique<FaultInjector>(runtime, api);
+        faults->start();
         const auto& parts = blueprint.components;
         if (parts.workloads) {
             mocks::WorkloadsOptions wl;
@@ -254,6 +257,7 @@ struct World::Impl {
     std::unique_ptr<core::http::Network> network;
     apiserver::ApiServer api;
     std::unique_ptr<WorldTranscript> transcript;  // outlives the components, which log
+    std::unique_ptr<FaultInjector> faults;
     gateway::EndpointSliceBrokerStatus brokerStatus;
     std::unique_ptr<mocks::Workloads> workloads;
     std::unique_ptr<BrokerMount> brokerMount;

@@ -93,8 +93,7 @@ TEST_F(ScenariosE2E, TheCatalogueHasTheUpstreamCases) {
 // transcript: byte-identical for the same seed, different for another.
 TEST_F(ScenariosE2E, TheSameSeedGivesTheSameTranscript) {
     const std::string tests =
-        " scenarios/registration-guide scenarios/e07-registration-notifies-clients"
-        " scenarios/e08-backend-notification-forwarded";
+        " scenarios/registration-guide scenarios/e07-registration-notifies-clients";
     const std::string a = dir_ + "/a.txt", b = dir_ + "/b.txt", c = dir_ + "/c.txt";
     ASSERT_EQ(run("--quiet --seed 5 --transcript '" + a + "'" + tests).exitCode, 0);
     ASSERT_EQ(run("--quiet --seed 5 --transcript '" + b + "'" + tests).exitCode, 0);
@@ -106,11 +105,11 @@ TEST_F(ScenariosE2E, TheSameSeedGivesTheSameTranscript) {
          {"=== registration-guide (scenarios/registration-guide/chainsaw-test.yaml, world seed, "
           "seed 5)\n",
           " gateway POST mcp.127-0-0-1.sslip.io/mcp initialize -> 200\n",
-          " gateway POST mcp.127-0-0-1.sslip.io/mcp tools/call -> 200\n",
+          " gateway POST mcp.127-0-0-1.sslip.io/mcp tools/list -> 200\n",
           " gateway GET mcp.127-0-0-1.sslip.io/mcp -> 200\n",
           // kubectl logs deployment/mcp-gateway, after its discovery reads (left out)
           " api GET 127.0.0.1/apis/apps/v1/namespaces/mcp-system/deployments/mcp-gateway -> 200\n",
-          " step tool-added passed\n"}) {
+          " step notified passed\n"}) {
         EXPECT_NE(ta.find(line), std::string::npos) << line << "\n" << ta;
     }
     EXPECT_TRUE(
@@ -119,6 +118,14 @@ TEST_F(ScenariosE2E, TheSameSeedGivesTheSameTranscript) {
         << ta;
     EXPECT_TRUE(std::regex_search(ta, std::regex("\n +[0-9.]+ event mcp-test/Deployment/")));
     EXPECT_EQ(ta.find("127.0.0.1:"), std::string::npos);  // no ports chosen per run
+}
+
+// --real: the same file against a world on the machine's clocks, as `mcpsim serve` runs it.
+TEST_F(ScenariosE2E, RealTimeRunsTheSameFile) {
+    const CommandResult r = run("--real scenarios/e16-extension-invalid-gateway");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("world seed, seed 1, real time)\n"), std::string::npos) << r.out;
+    EXPECT_EQ(lastLine(r.out), "1 passed, 0 failed") << r.out;
 }
 
 TEST_F(ScenariosE2E, TheSameSeedGivesTheSameReport) {

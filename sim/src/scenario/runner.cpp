@@ -323,7 +323,7 @@ class TestRun {
                     return execute(op, scope, stepScope, timeout);
                 case OperationKind::Sleep:
                     live_.call([&](World& w) {
-                        w.runtime().runFor(op.duration);
+                        passTime(w, op.duration);
                         return 0;
                     });
                     return Outcome{
@@ -396,8 +396,17 @@ class TestRun {
     static void pollStep(World& w, core::SteadyTime deadline) {
         const auto now = w.runtime().clock().steady();
         if (now >= deadline) return;
-        w.runtime().runFor(std::min<core::Duration>(kPollInterval, deadline - now));
+        passTime(w, std::min<core::Duration>(kPollInterval, deadline - now));
         drain(w);
+    }
+    // Virtual time: everything due within `d`, at once. Real time (--real): the loop runs for
+    // `d` of the machine's time, handling what comes.
+    static void passTime(World& w, core::Duration d) {
+        core::Runtime& rt = w.runtime();
+        if (rt.virtualClock()) return rt.runFor(d);
+        const auto until = rt.clock().steady() + d;
+        while (rt.step(until)) {
+        }
     }
 
     // apply, create, update and patch, as Chainsaw performs them.
@@ -1013,12 +1022,12 @@ TestReport runTest(const std::string& file, const Test& test, const RunOptions& 
     }
     const std::string world = test.world.empty() ? options.world : test.world;
     out << "=== RUN  " << test.name << " (" << file << ", world " << world << ", seed " << seed
-        << ")\n";
+        << (options.realTime ? ", real time" : "") << ")\n";
     fs::create_directories(dir);
     WorldConfig config;
     config.profile = world;
     config.seed = seed;
-    config.clock = ClockKind::Virtual;
+    config.clock = options.realTime ? ClockKind::Real : ClockKind::Virtual;
     config.virtualClockFollowsRealTime = false;
     config.listeners.enabled = true;
     config.listeners.gatewayPort = 0;
@@ -1044,8 +1053,8 @@ TestReport runTest(const std::string& file, const Test& test, const RunOptions& 
     out << (result.passed ? "--- PASS " : "--- FAIL ") << test.name << " (" << secs
         << " world time)\n";
     if (!result.passed) {
-        out << "    replay: mcpsim run --world " << world << " --seed " << seed << " " << file
-            << "\n";
+        out << "    replay: mcpsim run" << (options.realTime ? " --real" : "") << " --world "
+            << world << " --seed " << seed << " " << file << "\n";
     }
     return report;
 }

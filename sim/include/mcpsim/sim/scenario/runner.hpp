@@ -20,6 +20,9 @@ struct RunOptions {
     std::uint64_t lastSeed = 0;
     std::string junitPath;  // JUnit XML: a testsuite per test folder, a testcase per test
     bool quiet = false;     // only failing tests and the summary
+    // --real: each world on the machine's clocks, as `mcpsim serve` runs; timeouts, sleeps and
+    // requeues take the time they take on a cluster, and runs are not reproducible.
+    bool realTime = false;
     // Every test's world transcript (see WorldConfig::transcript) and its steps, in run order:
     // the same bytes for the same seeds and files.
     std::string transcriptPath;
