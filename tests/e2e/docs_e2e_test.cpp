@@ -23,19 +23,6 @@ CommandResult docs(const std::string& args, std::chrono::milliseconds timeout = 
     return runShell("'" + mcpsimBinary() + "' docs --gateway-port 0 " + args, {}, timeout, kSource);
 }
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string lastLine(const std::string& text) {
-    std::string t = text;
-    while (!t.empty() && t.back() == '\n') t.pop_back();
-    return t.substr(t.rfind('\n') + 1);
-}
-
 // The verdict mark of each block, in order: ✓, ✗ or - (skipped).
 std::vector<std::string> marks(const std::string& report) {
     std::vector<std::string> out;
@@ -126,11 +113,10 @@ TEST_F(DocsE2E, OurPagesReplay) {
 // wrong name fails, the rest passes.
 TEST_F(DocsE2E, UpstreamStylePageGetsAVerdictPerBlock) {
     const std::string junit = dir_ + "/report.xml", json = dir_ + "/report.json";
-    CommandResult r = docs("--fast --junit " + junit + " --json " + json +
-                           " tests/data/docs/upstream-style.md");
+    CommandResult r =
+        docs("--fast --junit " + junit + " --json " + json + " tests/data/docs/upstream-style.md");
     EXPECT_EQ(r.exitCode, 1) << r.out;
-    EXPECT_EQ(marks(r.out), (std::vector<std::string>{"-", "✓", "✓", "✓", "✗", "✓", "-"}))
-        << r.out;
+    EXPECT_EQ(marks(r.out), (std::vector<std::string>{"-", "✓", "✓", "✓", "✗", "✓", "-"})) << r.out;
     EXPECT_EQ(lastLine(r.out), "4 passed, 1 failed, 2 skipped");
     EXPECT_NE(r.out.find("  - skipped: outside the simulator: `helm upgrade --install"),
               std::string::npos);
@@ -155,8 +141,8 @@ TEST_F(DocsE2E, UpstreamStylePageGetsAVerdictPerBlock) {
 // world's evidence; without its route, the registration says why.
 TEST_F(DocsE2E, BrokenCopiesOfOurGuideFailWithDiffAndEvidence) {
     std::string guide = readFile(kSource + "/docs/registration-guide.md");
-    std::string wrongPrefix = std::regex_replace(guide, std::regex("toolPrefix: myserver_"),
-                                                 "toolPrefix: wrong_");
+    std::string wrongPrefix =
+        std::regex_replace(guide, std::regex("toolPrefix: myserver_"), "toolPrefix: wrong_");
     ASSERT_NE(wrongPrefix, guide);
     CommandResult r = docs("--fast " + write("wrong-prefix.md", wrongPrefix));
     EXPECT_EQ(r.exitCode, 1) << r.out;

@@ -18,6 +18,11 @@ struct CommandResult {
 
 using Env = std::map<std::string, std::string>;
 
+// A file's whole content ("" when it cannot be read).
+std::string readFile(const std::string& path);
+// The last line of a command's output, without its newline.
+std::string lastLine(const std::string& text);
+
 // Runs `bash -c script` with extra environment variables, in `workDir` if not empty.
 CommandResult runShell(const std::string& script, const Env& env = {},
                        std::chrono::milliseconds timeout = std::chrono::seconds(60),
