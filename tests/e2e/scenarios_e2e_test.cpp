@@ -183,6 +183,12 @@ spec:
     - assert:
         resource:
           ($seen): hello
+    # A collector in try, as Chainsaw's schema allows.
+    - get:
+        apiVersion: v1
+        kind: ConfigMap
+        name: settings
+        format: json
     - command:
         entrypoint: kubectl
         args: [get, configmap, settings, -n, $NAMESPACE, -o, name]
@@ -226,6 +232,9 @@ TEST_F(ScenariosE2E, AChainsawUsersTestRunsInItsOwnNamespace) {
         std::regex_search(r.out, m, std::regex("v1/ConfigMap @ (chainsaw-[a-z]+-[a-z]+)/settings")))
         << r.out;
     EXPECT_EQ(count(r.out, std::regex("✓ ")), 4) << r.out;
+    EXPECT_NE(r.out.find(" | read-with-kubectl | GET | DONE | get ConfigMap settings -o json"),
+              std::string::npos)
+        << r.out;
     // Another seed, another namespace name.
     const CommandResult other = run("--seed 2 '" + folder + "'");
     EXPECT_EQ(other.exitCode, 0) << other.out;
