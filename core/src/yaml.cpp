@@ -161,7 +161,7 @@ bool needsQuotes(const std::string& s) {
     if (!resolved.is_string()) return true;  // would read back as a bool/number/null
     static const std::string special = ":#{}[],&*!|>'\"%@`";
     if (special.find(s.front()) != std::string::npos || s.front() == '-' || s.front() == '?' ||
-        s.front() == ' ' || s.back() == ' ') {
+        s.front() == ' ' || s.back() == ' ' || s.back() == ':') {
         return true;
     }
     if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return true;

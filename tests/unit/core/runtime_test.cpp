@@ -233,6 +233,16 @@ TEST(Yaml, LongKeysAreWrittenAsExplicitEntries) {
     EXPECT_EQ(parseYaml(text), doc);
 }
 
+// Found by fuzz_yaml_decode: a plain scalar ending in ':' reads back as a mapping inside an
+// explicit key ("? k:" then ": v"), so it is quoted, short or long.
+TEST(Yaml, ScalarsEndingInAColonAreQuoted) {
+    const std::string longKey(1000, '0');
+    const Json doc = {{longKey + ":", nullptr}, {"a:", "b:"}, {"list", {"c:", "d::"}}};
+    const std::string text = toYaml(doc);
+    EXPECT_NE(text.find("\"a:\": \"b:\"\n"), std::string::npos) << text;
+    EXPECT_EQ(parseYaml(text), doc);
+}
+
 // Found by fuzz_yaml_decode: ".INF" decoded to a double JSON cannot hold, written back as null.
 // sigs.k8s.io/yaml refuses it when it converts to JSON.
 TEST(Yaml, InfinityAndNanAreRefusedAsJsonCannotHoldThem) {
