@@ -4,22 +4,79 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
-#include <regex>
 #include <sstream>
 
 namespace mcpsim::core {
 
 namespace {
 
+// The number shapes of go-yaml v2's resolver, matched by hand: std::regex recurses once per
+// character and overflows the stack on a long scalar.
+bool isDigit(char c, int base) {
+    if (base == 16) return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+    return c >= '0' && c < static_cast<char>('0' + base);
+}
+
+std::size_t signLength(const std::string& s) {
+    return !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+}
+
+// [-+]?(0|[1-9][0-9_]*)
+bool isDecimalInt(const std::string& s) {
+    std::size_t i = signLength(s);
+    if (i >= s.size()) return false;
+    if (s[i] == '0') return i + 1 == s.size();
+    if (!isDigit(s[i], 10)) return false;
+    for (++i; i < s.size(); ++i) {
+        if (!isDigit(s[i], 10) && s[i] != '_') return false;
+    }
+    return true;
+}
+
+// [-+]?0x[0-9a-fA-F_]+ (base 16) or [-+]?0[0-7_]+ (base 8)
+bool isPrefixedInt(const std::string& s, int base) {
+    std::size_t i = signLength(s);
+    const std::string prefix = base == 16 ? "0x" : "0";
+    if (s.compare(i, prefix.size(), prefix) != 0) return false;
+    i += prefix.size();
+    if (i >= s.size()) return false;
+    for (; i < s.size(); ++i) {
+        if (!isDigit(s[i], base) && s[i] != '_') return false;
+    }
+    return true;
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, on the text without underscores
+bool isYamlFloat(const std::string& s) {
+    std::size_t i = signLength(s);
+    auto digits = [&] {
+        const std::size_t from = i;
+        while (i < s.size() && isDigit(s[i], 10)) ++i;
+        return i - from;
+    };
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        if (digits() == 0) return false;
+    } else {
+        if (digits() == 0) return false;
+        if (i < s.size() && s[i] == '.') {
+            ++i;
+            digits();
+        }
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+        if (digits() == 0) return false;
+    }
+    return i == s.size();
+}
+
 // Plain (unquoted) scalar resolution, YAML 1.1 style as go-yaml v2 does it.
 Json resolvePlain(const std::string& s) {
-    static const std::regex intDec("^[-+]?(0|[1-9][0-9_]*)$");
-    static const std::regex intHex("^[-+]?0x[0-9a-fA-F_]+$");
-    static const std::regex intOct("^[-+]?0[0-7_]+$");
-    // go-yaml v2's yamlStyleFloat, matched after removing underscores.
-    static const std::regex floatRe("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
     // Most scalars are plain words: only a few shapes can be anything but a string.
     const char c0 = s[0];
@@ -44,19 +101,19 @@ Json resolvePlain(const std::string& s) {
         return v;
     };
     try {
-        if (std::regex_match(s, intDec)) {
+        if (isDecimalInt(s)) {
             std::string v = noUnderscore(s);
             if (v[0] == '-') return static_cast<std::int64_t>(std::stoll(v));
             return static_cast<std::int64_t>(std::stoll(v));
         }
-        if (std::regex_match(s, intHex)) {
+        if (isPrefixedInt(s, 16)) {
             std::string v = noUnderscore(s);
             bool neg = v[0] == '-';
             auto start = v.find('x') + 1;
             auto n = static_cast<std::int64_t>(std::stoll(v.substr(start), nullptr, 16));
             return neg ? -n : n;
         }
-        if (std::regex_match(s, intOct)) {
+        if (isPrefixedInt(s, 8)) {
             std::string v = noUnderscore(s);
             return static_cast<std::int64_t>(std::stoll(v, nullptr, 8));
         }
@@ -64,7 +121,7 @@ Json resolvePlain(const std::string& s) {
         // Too large for int64: go-yaml falls back to float.
     }
     const std::string plain = noUnderscore(s);
-    if (std::regex_match(plain, floatRe)) {
+    if (isYamlFloat(plain)) {
         try {
             return std::stod(plain);
         } catch (const std::out_of_range&) {

@@ -233,6 +233,17 @@ TEST(Yaml, LongKeysAreWrittenAsExplicitEntries) {
     EXPECT_EQ(parseYaml(text), doc);
 }
 
+// Found by fuzz_yaml_decode: std::regex recursed once per character of a 4000-digit scalar and
+// overflowed the stack. Number shapes are matched by hand.
+TEST(Yaml, LongNumericScalarsResolveWithoutRecursion) {
+    const std::string digits(20000, '7');
+    EXPECT_EQ(parseYaml("a: " + digits), (Json{{"a", digits}}));  // past double: stays text
+    EXPECT_EQ(parseYaml("a: 0" + std::string(20000, '0') + "z"),
+              (Json{{"a", "0" + std::string(20000, '0') + "z"}}));
+    EXPECT_EQ(parseYaml("[0x1_F, -0o7, 017, +12, 1_0, 0, -0, 3., .5e-1, 1e+2, 0x, 1e]"),
+              (Json{31, "-0o7", 15, 12, 10, 0, 0, 3.0, 0.05, 100.0, "0x", "1e"}));
+}
+
 // Found by fuzz_yaml_decode: a plain scalar ending in ':' reads back as a mapping inside an
 // explicit key ("? k:" then ": v"), so it is quoted, short or long.
 TEST(Yaml, ScalarsEndingInAColonAreQuoted) {
