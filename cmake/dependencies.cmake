@@ -10,6 +10,9 @@ find_package(PkgConfig REQUIRED)
 # compile definitions must match the library's or class layouts disagree.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# The broker's external session store (--cache-connection-string): hiredis's async API, driven
+# by our own Asio loop.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 if(MCPSIM_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()

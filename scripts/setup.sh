@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libssl-dev libre2-dev
   clang-14 libclang-rt-14-dev
+  libhiredis-dev redis-server
   curl jq openssl python3 python3-kubernetes python3-jsonschema
 )
 

@@ -73,6 +73,17 @@ std::size_t Runtime::poll() {
     return total;
 }
 
+bool Runtime::awaitExternal() {
+    if (external_ == 0) return true;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto guard = asio::make_work_guard(*io_);
+    while (external_ > 0 && std::chrono::steady_clock::now() < deadline) {
+        if (io_->stopped()) io_->restart();
+        io_->run_one_for(std::chrono::milliseconds(10));
+    }
+    return external_ == 0;
+}
+
 bool Runtime::runUntilIdle(std::size_t maxTimerFirings) {
     poll();
     VirtualClock* vc = virtualClock();
@@ -90,6 +101,7 @@ void Runtime::runFor(Duration d) {
     if (!vc) return;
     const SteadyTime target = vc->steady() + d;
     for (;;) {
+        awaitExternal();
         auto next = vc->nextDeadline();
         if (!next || *next > target) break;
         vc->fireNext();
@@ -103,6 +115,7 @@ bool Runtime::step(SteadyTime until) {
     poll();
     if (clock_->steady() >= until) return false;
     if (VirtualClock* vc = virtualClock()) {
+        awaitExternal();
         auto next = vc->nextDeadline();
         if (next && *next <= until) {
             vc->fireNext();
@@ -126,6 +139,7 @@ SettleResult Runtime::settle(Duration horizon, std::size_t maxTimerFirings) {
     for (;;) {
         poll();
         if (vc && vc->fireDue() > 0) continue;
+        if (external_ > 0 && awaitExternal()) continue;
         result.busy = activity_.busy();
         if (result.busy.empty()) {
             result.converged = true;

@@ -29,6 +29,7 @@ const Gvk kSecret{"", "v1", "Secret"};
 const Gvk kConfigMap{"", "v1", "ConfigMap"};
 
 constexpr const char* kManager = "mcpsim-workloads";
+constexpr const char* kComponent = "mcpsim.io/component";
 
 std::string str(const Json& o, const char* pointer) {
     return o.value(Json::json_pointer(pointer), std::string());
@@ -205,9 +206,6 @@ struct Workloads::Impl {
         auto got = client.get(kDeployment, key);
         if (!got.ok()) return ReconcileResult::done();
         Json dep = got.value();
-        // Deployments the world runs in-process are not ours to roll out.
-        if (dep.contains("/metadata/annotations/mcpsim.io~1component"_json_pointer))
-            return ReconcileResult::done();
         if (dep.contains("/metadata/deletionTimestamp"_json_pointer))
             return ReconcileResult::done();
         Json tmpl = dep.value("/spec/template"_json_pointer, Json::object());
@@ -284,6 +282,10 @@ struct Workloads::Impl {
             if (podTmpl.contains("/metadata/annotations"_json_pointer)) {
                 pod["metadata"]["annotations"] = podTmpl["metadata"]["annotations"];
             }
+            // A Deployment the world runs in-process (the broker, the controller): its pods say
+            // so, and the kubelet leaves their program to the world.
+            const std::string component = str(dep, "/metadata/annotations/mcpsim.io~1component");
+            if (!component.empty()) pod["metadata"]["annotations"][kComponent] = component;
             pod["spec"]["nodeName"] = options.nodeName;
             auto created = client.create(pod, {kManager});
             if (!created.ok()) return ReconcileResult::failed(created.error().message);
@@ -415,11 +417,21 @@ struct Workloads::Impl {
         if (containers.empty()) return ReconcileResult::done();
         const Json& container = containers[0];
         const std::string image = container.value("image", "");
+        const std::string cname = container.value("name", "");
+        const std::string component = str(pod, "/metadata/annotations/mcpsim.io~1component");
+        if (!component.empty()) {
+            markRunning(pod, cname, image, allocateIp(), "mcpsim://component/" + component);
+            auto r = client.updateStatus(pod, {kManager});
+            if (!r.ok()) return ReconcileResult::failed(r.error().message);
+            event(pod, "Normal", "Started",
+                  "Started container " + cname + " (mcpsim component " + component + ")",
+                  "kubelet");
+            return ReconcileResult::done();
+        }
         std::string mockName = str(pod, "/metadata/annotations/mcpsim.io~1mock");
         const bool annotated = !mockName.empty();
         if (!annotated) mockName = options.images.mockFor(image).value_or("");
         const MockInfo* info = mockName.empty() ? nullptr : findMock(mockName);
-        const std::string cname = container.value("name", "");
         if (pod.contains("/status/containerStatuses"_json_pointer)) {
             return ReconcileResult::done();  // already failed once; nothing will change
         }
@@ -488,6 +500,19 @@ struct Workloads::Impl {
         }
         inst.listener = network.listen({ip, port}, inst.server->handler());
         instances[key] = std::move(inst);
+        markRunning(pod, cname, image, ip, "mcpsim://mock/" + info->name);
+        auto r = client.updateStatus(pod, {kManager});
+        if (!r.ok()) {
+            instances.erase(key);
+            return ReconcileResult::failed(r.error().message);
+        }
+        event(pod, "Normal", "Started",
+              "Started container " + cname + " (mcpsim mock " + info->name + ")", "kubelet");
+        return ReconcileResult::done();
+    }
+
+    void markRunning(Json& pod, const std::string& cname, const std::string& image,
+                     const std::string& ip, const std::string& imageID) {
         const std::string started = now();
         pod["status"] = {
             {"phase", "Running"},
@@ -506,16 +531,8 @@ struct Workloads::Impl {
                {"started", true},
                {"restartCount", 0},
                {"image", image},
-               {"imageID", "mcpsim://mock/" + info->name},
+               {"imageID", imageID},
                {"state", {{"running", {{"startedAt", started}}}}}}}}};
-        auto r = client.updateStatus(pod, {kManager});
-        if (!r.ok()) {
-            instances.erase(key);
-            return ReconcileResult::failed(r.error().message);
-        }
-        event(pod, "Normal", "Started",
-              "Started container " + cname + " (mcpsim mock " + info->name + ")", "kubelet");
-        return ReconcileResult::done();
     }
 
     // ---- endpoints controller and kube-proxy -------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "mcpsim/apiserver/api_server.hpp"
 #include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/kube/controller.hpp"
 
@@ -31,44 +32,69 @@ bool readyTrue(const Json& obj) {
 
 }  // namespace
 
+gateway::BrokerOptions brokerOptionsOf(core::kube::Client& client, const Json& deployment) {
+    const std::string ns = str(deployment, "/metadata/namespace");
+    const Json containers =
+        deployment.value("/spec/template/spec/containers"_json_pointer, Json::array());
+    const Json container = containers.empty() ? Json::object() : containers[0];
+    std::vector<std::string> args;
+    for (const char* f : {"command", "args"}) {
+        for (const auto& a : container.value(f, Json::array())) {
+            if (a.is_string()) args.push_back(a.get<std::string>());
+        }
+    }
+    std::map<std::string, std::string> env;
+    for (const auto& e : container.value("env", Json::array())) {
+        if (e.contains("value")) {
+            env[e.value("name", "")] = e.value("value", "");
+        } else if (e.contains("/valueFrom/secretKeyRef"_json_pointer)) {
+            const Json ref = e["valueFrom"]["secretKeyRef"];
+            auto s = client.get(kSecret, {ns, ref.value("name", "")});
+            if (s.ok()) {
+                const std::string data = s.value().value(
+                    Json::json_pointer("/data/" + ref.value("key", "")), std::string());
+                env[e.value("name", "")] = core::base64Decode(data).value_or("");
+            }
+        }
+    }
+    auto parsed = gateway::BrokerOptions::fromArgs(args, env);
+    if (auto* err = std::get_if<std::string>(&parsed)) throw std::runtime_error(*err);
+    return std::get<gateway::BrokerOptions>(std::move(parsed));
+}
+
+ObjectKey gatewayFor(core::kube::Client& client, const std::string& publicHost) {
+    auto list = client.list(kGateway);
+    if (list.ok()) {
+        for (const auto& gw : list.value()["items"]) {
+            for (const auto& l : gw.value("/spec/listeners"_json_pointer, Json::array())) {
+                if (l.value("hostname", "") == publicHost) return ObjectKey::ofObject(gw);
+            }
+        }
+    }
+    return {"gateway-system", "mcp-gateway"};
+}
+
 struct BrokerMount::Impl {
     Impl(core::Runtime& runtime, core::kube::Client& c, core::http::Network& net,
-         const Json& deployment, std::string ip)
+         const Json& deployment, const Json& pod)
         : rt(runtime),
           client(c),
           cluster(net),
-          podIp(std::move(ip)),
+          podIp(str(pod, "/status/podIP")),
           ownNamespace(str(deployment, "/metadata/namespace")),
           mount(
               runtime, c, "broker-config-mount", [this](const ObjectKey&) { return remount(); },
               core::Logger(runtime.clock(), runtime.logs(), "mcpsim/broker-mount")) {
-        const Json containers =
-            deployment.value("/spec/template/spec/containers"_json_pointer, Json::array());
-        const Json container = containers.empty() ? Json::object() : containers[0];
-        std::vector<std::string> args;
-        for (const char* f : {"command", "args"}) {
-            for (const auto& a : container.value(f, Json::array())) {
-                if (a.is_string()) args.push_back(a.get<std::string>());
-            }
+        gateway::BrokerOptions options = brokerOptionsOf(client, deployment);
+        // What `kubectl logs` of this pod shows.
+        options.logSource = str(pod, "/metadata/annotations/mcpsim.io~1log-source");
+        if (options.logSource.empty()) {
+            const Json containers = pod.value("/spec/containers"_json_pointer, Json::array());
+            options.logSource = apiserver::ApiServer::defaultLogSource(
+                ownNamespace, str(pod, "/metadata/name"),
+                containers.empty() ? std::string() : containers[0].value("name", ""));
         }
-        std::map<std::string, std::string> env;
-        for (const auto& e : container.value("env", Json::array())) {
-            if (e.contains("value")) {
-                env[e.value("name", "")] = e.value("value", "");
-            } else if (e.contains("/valueFrom/secretKeyRef"_json_pointer)) {
-                const Json ref = e["valueFrom"]["secretKeyRef"];
-                auto s = client.get(kSecret, {ownNamespace, ref.value("name", "")});
-                if (s.ok()) {
-                    const std::string data = s.value().value(
-                        Json::json_pointer("/data/" + ref.value("key", "")), std::string());
-                    env[e.value("name", "")] = core::base64Decode(data).value_or("");
-                }
-            }
-        }
-        auto parsed = gateway::BrokerOptions::fromArgs(args, env);
-        if (auto* err = std::get_if<std::string>(&parsed)) throw std::runtime_error(*err);
-        gateway::BrokerOptions options = std::get<gateway::BrokerOptions>(std::move(parsed));
-        options.logSource = ownNamespace + "/" + str(deployment, "/metadata/name");
+        options.instance = str(pod, "/metadata/name");
         // Service DNS names dial their ClusterIP, as in "dial tcp 10.96.x.y:9090".
         options.resolveHost = [this](const std::string& host) {
             const auto dot = host.find('.');
@@ -79,16 +105,8 @@ struct BrokerMount::Impl {
             return svc.ok() ? str(svc.value(), "/spec/clusterIP") : host;
         };
         broker = std::make_unique<gateway::Broker>(runtime, cluster, std::move(options));
-        gatewayKey = findGateway();
-        dataPlane = std::make_unique<gateway::DataPlane>(runtime, client, cluster,
-                                                         gateway::DataPlaneOptions{gatewayKey});
-        dataPlane->setExtProcessor(&broker->router());
-        const std::string priv = broker->options().privateHost;
-        const auto colon = priv.rfind(':');
-        const std::uint16_t port = static_cast<std::uint16_t>(
-            colon == std::string::npos ? 80 : std::stoi(priv.substr(colon + 1)));
+        gatewayKey = gatewayFor(client, broker->options().publicHost);
         brokerListener = cluster.listen({podIp, 8080}, broker->handler());
-        privateListener = cluster.listen({priv.substr(0, colon), port}, dataPlane->handler());
         // Any change to a config Secret or an extension re-evaluates the mount.
         auto secretsOnly = [](const core::kube::ObjectEvent& e) {
             return e.object->value("/metadata/name"_json_pointer, std::string()) == kConfigSecret;
@@ -98,21 +116,6 @@ struct BrokerMount::Impl {
         };
         mount.forKind(kSecret, secretsOnly);
         mount.watches(kExtension, toMount);
-    }
-
-    // The Gateway with a listener for the broker's public host.
-    ObjectKey findGateway() {
-        auto list = client.list(kGateway);
-        if (list.ok()) {
-            for (const auto& gw : list.value()["items"]) {
-                for (const auto& l : gw.value("/spec/listeners"_json_pointer, Json::array())) {
-                    if (l.value("hostname", "") == broker->options().publicHost) {
-                        return ObjectKey::ofObject(gw);
-                    }
-                }
-            }
-        }
-        return {"gateway-system", "mcp-gateway"};
     }
 
     core::kube::ReconcileResult remount() {
@@ -154,31 +157,25 @@ struct BrokerMount::Impl {
     core::kube::Controller mount;
     std::unique_ptr<gateway::Broker> broker;
     ObjectKey gatewayKey;
-    std::unique_ptr<gateway::DataPlane> dataPlane;
-    std::unique_ptr<core::http::Listener> brokerListener, privateListener;
+    std::unique_ptr<core::http::Listener> brokerListener;
     std::string configNs;
     bool mounted = false;
     std::string mountedText;
 };
 
 BrokerMount::BrokerMount(core::Runtime& runtime, core::kube::Client& client,
-                         core::http::Network& cluster, const Json& deployment,
-                         const std::string& podIp)
-    : impl_(std::make_unique<Impl>(runtime, client, cluster, deployment, podIp)) {}
+                         core::http::Network& cluster, const Json& deployment, const Json& pod)
+    : impl_(std::make_unique<Impl>(runtime, client, cluster, deployment, pod)) {}
 
 BrokerMount::~BrokerMount() = default;
 
 void BrokerMount::start() {
-    impl_->dataPlane->start();
     impl_->mount.start();
     impl_->mount.enqueue({"", "mount"});
 }
 
 gateway::Broker& BrokerMount::broker() {
     return *impl_->broker;
-}
-gateway::DataPlane& BrokerMount::dataPlane() {
-    return *impl_->dataPlane;
 }
 const std::string& BrokerMount::configNamespace() const {
     return impl_->configNs;

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "broker_mount.hpp"
+#include "broker_pods.hpp"
 #include "fault_injector.hpp"
 #include "mcpsim/core/kube/apply.hpp"
 #include "mcpsim/core/yaml.hpp"
@@ -122,7 +122,11 @@ struct World::Impl {
                 std::make_unique<mocks::Workloads>(runtime, api.client(), *network, std::move(wl));
             workloads->start();
         }
-        if (parts.broker) startBroker();
+        if (parts.broker) {
+            brokerPods = std::make_unique<BrokerPods>(runtime, api.client(), *network);
+            brokerPods->start();
+            if (!brokerPods->present()) brokerPods.reset();
+        }
         if (parts.gatewayApi) {
             gatewayApi = std::make_unique<gateway::GatewayApiController>(runtime, api.client());
         }
@@ -133,42 +137,14 @@ struct World::Impl {
         }
         if (gatewayApi) gatewayApi->start();
         if (controller) controller->start();
-        if (config.listeners.enabled) listen();
+        if (config.listeners.enabled) {
+            // Real clients may call at once: the broker pods are up before anything listens.
+            if (brokerPods) runtime.settle(config.settleHorizon);
+            listen();
+        }
     }
 
     ~Impl() { closeListeners(); }
-
-    // The Deployment annotated mcpsim.io/component=broker runs in-process, on its pod's address.
-    // Its pod is one of the profile's objects.
-    void startBroker() {
-        auto& client = api.client();
-        auto deployments = client.list({"apps", "v1", "Deployment"});
-        if (!deployments.ok()) return;
-        for (const auto& d : deployments.value()["items"]) {
-            if (d.value("/metadata/annotations/mcpsim.io~1component"_json_pointer, std::string()) !=
-                "broker") {
-                continue;
-            }
-            const std::string ns = d["metadata"].value("namespace", "");
-            const Json selector =
-                d.value("/spec/selector/matchLabels"_json_pointer, Json::object());
-            std::string ip;
-            auto pods = client.list({"", "v1", "Pod"}, {ns});
-            for (const auto& p : pods.ok() ? pods.value()["items"] : Json::array()) {
-                bool match = true;
-                const Json labels = p.value("/metadata/labels"_json_pointer, Json::object());
-                for (auto it = selector.begin(); it != selector.end(); ++it) {
-                    match = match && labels.value(it.key(), std::string()) == it.value();
-                }
-                if (match) ip = p.value("/status/podIP"_json_pointer, std::string());
-                if (!ip.empty()) break;
-            }
-            if (ip.empty()) continue;
-            brokerMount = std::make_unique<BrokerMount>(runtime, client, *network, d, ip);
-            brokerMount->start();
-            return;
-        }
-    }
 
     // Real clients change the world through the API: on virtual time, each write is answered,
     // then the world settles before the loop reads the next request.
@@ -219,12 +195,12 @@ struct World::Impl {
         } catch (const std::system_error& e) {
             throw ListenError("cannot listen on " + apiAt.str() + ": " + e.what());
         }
-        if (brokerMount && l.gatewayPort >= 0) {
+        if (brokerPods && l.gatewayPort >= 0) {
             // The Gateway listener: the guide's URLs name port 8001 (kind maps it to 8080).
             const core::http::Endpoint gwAt{l.address, static_cast<std::uint16_t>(l.gatewayPort)};
             try {
                 gatewayListener =
-                    loopback->listen(gwAt, observed("gateway", brokerMount->dataPlane().handler()),
+                    loopback->listen(gwAt, observed("gateway", brokerPods->dataPlane().handler()),
                                      gateway::DataPlane::listenerLimits());
             } catch (const std::system_error& e) {
                 throw ListenError("cannot listen for the gateway on " + gwAt.str() + ": " +
@@ -233,15 +209,12 @@ struct World::Impl {
         }
     }
 
-    // The docs spec's broker binding (section 1.4 e): the world's one broker serves the
-    // namespace whose config it mounted, with or without a labelled EndpointSlice there.
+    // The docs spec's broker binding (section 1.4 e): each broker serves the namespace whose
+    // config it mounted, with or without a labelled EndpointSlice there.
     gateway::EndpointSliceBrokerStatusOptions brokerStatusOptions() {
         gateway::EndpointSliceBrokerStatusOptions o;
         o.extraAddresses = [this](const std::string& ns) -> std::vector<std::string> {
-            if (brokerMount && brokerMount->configNamespace() == ns) {
-                return {brokerMount->address()};
-            }
-            return {};
+            return brokerPods ? brokerPods->addressesServing(ns) : std::vector<std::string>{};
         };
         return o;
     }
@@ -260,7 +233,7 @@ struct World::Impl {
     std::unique_ptr<FaultInjector> faults;
     gateway::EndpointSliceBrokerStatus brokerStatus;
     std::unique_ptr<mocks::Workloads> workloads;
-    std::unique_ptr<BrokerMount> brokerMount;
+    std::unique_ptr<BrokerPods> brokerPods;
     std::unique_ptr<gateway::GatewayApiController> gatewayApi;
     std::unique_ptr<gateway::McpController> controller;
     std::unique_ptr<core::http::Network> loopback;
@@ -318,12 +291,12 @@ mocks::Workloads* World::workloads() {
 }
 
 core::http::Handler World::gatewayHandler() {
-    if (!impl_->brokerMount) return nullptr;
-    return impl_->brokerMount->dataPlane().handler();
+    if (!impl_->brokerPods) return nullptr;
+    return impl_->brokerPods->dataPlane().handler();
 }
 
 std::string World::gatewayPublicHost() const {
-    return impl_->brokerMount ? impl_->brokerMount->broker().options().publicHost : "";
+    return impl_->brokerPods ? impl_->brokerPods->publicHost() : "";
 }
 
 core::http::Endpoint World::apiEndpoint() const {

@@ -106,9 +106,11 @@ TEST_F(ScenariosE2E, TheSameSeedGivesTheSameReportAndTranscript) {
           " step notified passed\n"}) {
         EXPECT_NE(ta.find(line), std::string::npos) << line << "\n" << ta;
     }
-    EXPECT_TRUE(
-        std::regex_search(ta, std::regex("\n +[0-9]+\\.[0-9]{3} log mcp-system/mcp-gateway: "
-                                         "[^\n]*msg=\"Discovered tools\"")))
+    EXPECT_TRUE(std::regex_search(
+        ta,
+        std::regex(
+            "\n +[0-9]+\\.[0-9]{3} log mcp-system/mcp-gateway-[a-z0-9]+-[a-z0-9]{5}/mcp-gateway: "
+            "[^\n]*msg=\"Discovered tools\"")))
         << ta;
     EXPECT_TRUE(std::regex_search(ta, std::regex("\n +[0-9.]+ event mcp-test/Deployment/")));
     EXPECT_EQ(ta.find("127.0.0.1:"), std::string::npos);  // no ports chosen per run

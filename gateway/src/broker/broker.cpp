@@ -75,6 +75,9 @@ std::variant<BrokerOptions, std::string> BrokerOptions::fromArgs(
     o.env = env;
     if (auto it = env.find("MCP_ROUTER_API_KEY"); it != env.end()) o.routerKey = it->second;
     if (auto it = env.find("JWT_SESSION_SIGNING_KEY"); it != env.end()) o.signingKey = it->second;
+    if (auto it = env.find("CACHE_CONNECTION_STRING"); it != env.end()) {
+        o.cacheConnectionString = it->second;
+    }
     if (auto it = env.find("TRUSTED_HEADER_PUBLIC_KEY"); it != env.end()) {
         o.trustedHeaderPublicKey = it->second;
     }
@@ -94,6 +97,7 @@ std::variant<BrokerOptions, std::string> BrokerOptions::fromArgs(
             if (a == "--mcp-gateway-private-host") o.privateHost = value;
             if (a == "--mcp-router-key") o.routerKey = value;
             if (a == "--session-signing-key") o.signingKey = value;
+            if (a == "--cache-connection-string") o.cacheConnectionString = value;
             if (a == "--session-length") {
                 long m = std::stol(value);
                 o.sessionLength = std::chrono::minutes(m == 0 ? 1440 : m);
@@ -111,6 +115,10 @@ std::variant<BrokerOptions, std::string> BrokerOptions::fromArgs(
         } catch (const std::exception&) {
             return "invalid value \"" + value + "\" for flag " + a;
         }
+    }
+    if (!o.cacheConnectionString.empty()) {
+        auto url = core::redis::parseUrl(o.cacheConnectionString);
+        if (auto* err = std::get_if<std::string>(&url)) return *err;
     }
     if (o.publicHost.empty()) {
         return std::string(
@@ -135,13 +143,14 @@ struct Broker::Impl {
           options(std::move(o)),
           log(runtime.clock(), runtime.logs(), options.logSource),
           brokerLog(log.with({{"component", "broker"}})),
-          tokens(runtime.clock(), runtime.rng().fork("broker.jti"),
+          tokens(runtime.clock(), runtime.rng().fork("broker.jti" + instanceName(options)),
                  options.signingKey.empty() ? runtime.rng().fork("broker.signing-key").hex(64)
                                             : options.signingKey,
                  options.sessionLength),
-          sessionIds(runtime.rng().fork("broker.get-session")) {
+          sessionIds(runtime.rng().fork("broker.get-session" + instanceName(options))) {
+        openSessionStore();
         router = std::make_unique<router::Router>(router::RouterEnv{
-            runtime, cluster, options, tokens, log.with({{"component", "router"}}),
+            runtime, cluster, options, tokens, *store, log.with({{"component", "router"}}),
             [this](const std::string& m, const std::vector<core::LogAttr>& a) { hook(m, a); },
             [this](const std::string& served) { return findTool(served); },
             [this](const std::string& name) -> std::optional<broker::ServerConfig> {
@@ -160,6 +169,7 @@ struct Broker::Impl {
         log.info("[http] starting MCP Broker (public)", {{"listening", "0.0.0.0:8080"}});
         // Discovery in progress (a connect, ping or fetch, or a server not yet checked once).
         activity = runtime.activity().add("broker", [this]() -> std::optional<std::string> {
+            if (store->pending() > 0) return "waiting for the session cache";
             for (const auto& [id, m] : managers) {
                 if (m->busy()) return "managing " + m->config().name;
                 if (!m->status().validated) return "first check of " + m->config().name;
@@ -170,6 +180,26 @@ struct Broker::Impl {
 
     ~Impl() {
         for (auto& [id, m] : managers) m->stop();
+    }
+
+    static std::string instanceName(const BrokerOptions& o) {
+        return o.instance.empty() ? std::string() : "/" + o.instance;
+    }
+
+    // In memory, or the external store, pinged once at start as the reference does (it panics
+    // when the ping fails; here the broker logs the panic and its cache calls keep failing).
+    void openSessionStore() {
+        if (options.cacheConnectionString.empty()) {
+            store = broker::makeMemorySessionStore();
+            return;
+        }
+        auto parsed = core::redis::parseUrl(options.cacheConnectionString);
+        // fromArgs has refused URLs that do not parse.
+        store = broker::makeRedisSessionStore(rt, std::get<core::redis::Address>(parsed));
+        log.info("session cache using external store");
+        store->ping([this](const std::string& error) {
+            if (!error.empty()) log.error("panic: failed to connect to cache", {{"error", error}});
+        });
     }
 
     bool debug() const { return options.logLevel != 0 && options.logLevel != 8; }
@@ -707,6 +737,7 @@ struct Broker::Impl {
     core::Logger brokerLog;
     broker::SessionTokens tokens;
     core::Random sessionIds;
+    std::unique_ptr<broker::SessionStore> store;
     std::unique_ptr<router::Router> router;
     broker::BrokerConfig config;
     bool loaded = false;

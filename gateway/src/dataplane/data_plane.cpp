@@ -100,28 +100,33 @@ struct DataPlane::Impl {
         toOriginForm(incoming);
         auto req = std::make_shared<Request>(std::move(incoming));
         auto original = std::make_shared<Request>(*req);
-        if (!ext) {
-            forward(req, original, std::move(reply));
+        if (!pick) {
+            forward(req, original, nullptr, std::move(reply));
             return;
         }
         if (req->body.size() > options.extProcBodyLimit) {
             reply(envoyFinish(payloadTooLarge()));
             return;
         }
+        std::shared_ptr<ExtProcessor> ext = pick();
+        if (!ext) {
+            reply(envoyFinish(core::http::makeResponse(500, "text/plain", "")));
+            return;
+        }
         std::weak_ptr<bool> weak = alive;
-        ext->onRequest(
-            *req, [this, weak, req, original, reply](std::optional<Response> immediate) mutable {
-                if (auto a = weak.lock(); !a || !*a) return;
-                if (immediate) {
-                    reply(envoyFinish(std::move(*immediate)));
-                    return;
-                }
-                forward(req, original, std::move(reply));
-            });
+        ext->onRequest(*req, [this, weak, req, original, ext,
+                              reply](std::optional<Response> immediate) mutable {
+            if (auto a = weak.lock(); !a || !*a) return;
+            if (immediate) {
+                reply(envoyFinish(std::move(*immediate)));
+                return;
+            }
+            forward(req, original, ext, std::move(reply));
+        });
     }
 
     void forward(std::shared_ptr<Request> req, std::shared_ptr<Request> original,
-                 core::http::Reply reply) {
+                 std::shared_ptr<ExtProcessor> ext, core::http::Reply reply) {
         auto decision = table().resolve(*req);
         if (!decision) {
             reply(envoyFinish(noRoute()));
@@ -138,7 +143,7 @@ struct DataPlane::Impl {
         std::weak_ptr<bool> weak = alive;
         cluster.request(
             {decision->backendHost, decision->backendPort}, std::move(*req),
-            [this, weak, original, responseEdits, reply](std::error_code ec, Response resp) {
+            [weak, original, ext, responseEdits, reply](std::error_code ec, Response resp) {
                 if (auto a = weak.lock(); !a || !*a) return;
                 if (ec) {
                     reply(envoyFinish(
@@ -157,7 +162,7 @@ struct DataPlane::Impl {
     DataPlaneOptions options;
     std::shared_ptr<bool> alive;
     core::kube::Controller watcher;
-    ExtProcessor* ext = nullptr;
+    DataPlane::ExtProcessorPicker pick;
     bool dirty = true;
     dataplane::RouteTable compiled;
 };
@@ -178,7 +183,17 @@ bool DataPlane::idle() const {
     return impl_->watcher.idle();
 }
 void DataPlane::setExtProcessor(ExtProcessor* processor) {
-    impl_->ext = processor;
+    if (processor == nullptr) {
+        impl_->pick = nullptr;
+        return;
+    }
+    // Not owned: the caller keeps it alive while installed.
+    std::shared_ptr<ExtProcessor> unowned(std::shared_ptr<ExtProcessor>(), processor);
+    impl_->pick = [unowned] { return unowned; };
+}
+
+void DataPlane::setExtProcessorPicker(ExtProcessorPicker pick) {
+    impl_->pick = std::move(pick);
 }
 
 core::http::ServerLimits DataPlane::listenerLimits() {

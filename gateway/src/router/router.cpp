@@ -1,8 +1,8 @@
 #include "router.hpp"
 
 #include "../broker/served_tool.hpp"
-#include "mcpsim/gateway/broker.hpp"
 #include "mcpsim/core/go_json.hpp"
+#include "mcpsim/gateway/broker.hpp"
 
 namespace mcpsim::gateway::router {
 
@@ -30,7 +30,7 @@ Router::Router(RouterEnv env) : env_(std::move(env)), alive_(std::make_shared<bo
 
 Router::~Router() {
     *alive_ = false;
-    for (auto& [k, h] : cache_) h.expiry.cancel();
+    for (auto& [k, h] : hairpins_) h.expiry.cancel();
 }
 
 Response Router::invalid(const std::string& body, int status) {
@@ -108,8 +108,8 @@ void Router::toolsCall(Request& req, Json msg, Done done) {
     std::weak_ptr<bool> alive = alive_;
     Request* target = &req;
     upstreamSession(session, *route, req,
-                    [alive, target, route = *route, body, done](
-                        std::optional<std::string> id, std::optional<Response> error) {
+                    [alive, target, route = *route, body, done](std::optional<std::string> id,
+                                                                std::optional<Response> error) {
                         if (auto a = alive.lock(); !a || !*a) return;
                         if (error) return done(std::move(error));
                         target->headers.set("mcp-session-id", *id);
@@ -124,11 +124,26 @@ void Router::toolsCall(Request& req, Json msg, Done done) {
 void Router::upstreamSession(
     const std::string& gatewaySession, const ToolRoute& route, const Request& request,
     std::function<void(std::optional<std::string>, std::optional<Response>)> done) {
-    if (auto it = cache_.find(gatewaySession); it != cache_.end()) {
-        if (auto s = it->second.sessions.find(route.server.name); s != it->second.sessions.end()) {
-            return done(s->second, std::nullopt);
-        }
-    }
+    std::weak_ptr<bool> alive = alive_;
+    env_.store.get(gatewaySession,
+                   [this, alive, gatewaySession, route, request, done](
+                       const std::string& error, const broker::SessionStore::Sessions& sessions) {
+                       if (auto a = alive.lock(); !a || !*a) return;
+                       if (!error.empty()) {
+                           env_.log.error("failed to get sessions from cache", {{"error", error}});
+                           return done(std::nullopt, core::http::makeResponse(500, "text/plain",
+                                                                              "internal error"));
+                       }
+                       if (auto s = sessions.find(route.server.name); s != sessions.end()) {
+                           return done(s->second, std::nullopt);
+                       }
+                       initializeUpstream(gatewaySession, route, request, done);
+                   });
+}
+
+void Router::initializeUpstream(
+    const std::string& gatewaySession, const ToolRoute& route, const Request& request,
+    std::function<void(std::optional<std::string>, std::optional<Response>)> done) {
     auto server = env_.findServer(route.server.name);
     if (!server) {
         return done(
@@ -181,27 +196,31 @@ void Router::upstreamSession(
                     500, "text/plain",
                     "failed to create session for mcp server: failed to create client: " + why));
         }
-        auto& entry = cache_[gatewaySession];
-        entry.sessions[serverName] = client->sessionId();
+        auto& entry = hairpins_[gatewaySession];
         entry.clients.push_back(client);
+        const auto wait = expiry - env_.runtime.clock().now();
+        const auto lifetime = wait > core::Duration::zero() ? wait : core::Duration::zero();
         if (!entry.expiry.pending()) {
-            const auto wait = expiry - env_.runtime.clock().now();
-            entry.expiry = env_.runtime.clock().schedule(
-                wait > core::Duration::zero() ? wait : core::Duration::zero(),
-                [this, alive, gatewaySession] {
-                    if (auto a = alive.lock(); a && *a) release(gatewaySession);
-                });
+            entry.expiry = env_.runtime.clock().schedule(lifetime, [this, alive, gatewaySession] {
+                if (auto a = alive.lock(); a && *a) release(gatewaySession);
+            });
         }
-        done(client->sessionId(), std::nullopt);
+        const std::string id = client->sessionId();
+        env_.store.add(gatewaySession, serverName, id, lifetime,
+                       [alive, id, done](const std::string&) {
+                           if (auto a = alive.lock(); !a || !*a) return;
+                           done(id, std::nullopt);
+                       });
     });
 }
 
 void Router::release(const std::string& gatewaySession) {
-    auto it = cache_.find(gatewaySession);
-    if (it == cache_.end()) return;
+    env_.store.drop(gatewaySession, nullptr);
+    auto it = hairpins_.find(gatewaySession);
+    if (it == hairpins_.end()) return;
     it->second.expiry.cancel();
     for (auto& c : it->second.clients) c->close();
-    cache_.erase(it);
+    hairpins_.erase(it);
 }
 
 void Router::onResponseHeaders(const Request& original, Response& response) {
@@ -218,9 +237,7 @@ void Router::onResponseHeaders(const Request& original, Response& response) {
         if (method == "tools/call" && msg.contains("params") && msg["params"].is_object()) {
             const std::string served = msg["params"].value("name", "");
             if (auto route = env_.findTool(served)) {
-                if (auto it = cache_.find(session); it != cache_.end()) {
-                    it->second.sessions.erase(route->server.name);
-                }
+                env_.store.remove(session, route->server.name, nullptr);
             }
         }
     }

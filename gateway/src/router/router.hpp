@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../broker/broker_config.hpp"
+#include "../broker/session_store.hpp"
 #include "../broker/session_tokens.hpp"
 #include "mcpsim/core/log.hpp"
 #include "mcpsim/core/mcp/client.hpp"
@@ -35,7 +36,8 @@ struct RouterEnv {
     core::http::Network& cluster;
     const BrokerOptions& options;
     const broker::SessionTokens& tokens;
-    core::Logger log;  // component=router
+    broker::SessionStore& store;  // gateway session -> upstream sessions
+    core::Logger log;             // component=router
     std::function<void(const std::string& msg, const std::vector<core::LogAttr>&)> hookLog;
     std::function<std::optional<ToolRoute>(const std::string& servedName)> findTool;
     std::function<std::optional<broker::ServerConfig>(const std::string& name)> findServer;
@@ -51,7 +53,6 @@ class Router final : public ExtProcessor {
                            core::http::Response& response) override;
     // Drops the upstream sessions of a gateway session (DELETE, expiry).
     void release(const std::string& gatewaySession);
-    std::size_t cachedSessions() const { return cache_.size(); }
 
   private:
     using Done = std::function<void(std::optional<core::http::Response>)>;
@@ -61,15 +62,21 @@ class Router final : public ExtProcessor {
                          std::function<void(std::optional<std::string> id,
                                             std::optional<core::http::Response> error)>
                              done);
+    // The hairpin initialize (section 6.3 step 2), once the cache has no session for the server.
+    void initializeUpstream(const std::string& gatewaySession, const ToolRoute& route,
+                            const core::http::Request& request,
+                            std::function<void(std::optional<std::string> id,
+                                               std::optional<core::http::Response> error)>
+                                done);
     core::http::Response invalid(const std::string& body, int status = 400);
 
     RouterEnv env_;
+    // The hairpin clients this replica opened for a gateway session, closed when it expires.
     struct Hairpins {
-        std::map<std::string, std::string> sessions;  // server name -> upstream session id
         std::vector<std::shared_ptr<core::mcp::McpClient>> clients;
         core::TimerHandle expiry;
     };
-    std::map<std::string, Hairpins> cache_;  // gateway session -> its upstream sessions
+    std::map<std::string, Hairpins> hairpins_;
     std::shared_ptr<bool> alive_;
 };
 

@@ -51,6 +51,15 @@ class Runtime {
     // which must be running.
     void runBetweenHandlers(std::function<void()> fn);
     bool running() const { return running_; }  // inside run(), on the loop thread
+    // Real I/O the world waits for (a command to a real redis-server). While any is
+    // outstanding a virtual clock does not move: settle, runFor and step first wait for it in
+    // real time (at most 5 s), so what a real process answers lands at the same world time on
+    // every run.
+    void externalWorkStarted() { ++external_; }
+    void externalWorkFinished() {
+        if (external_ > 0) --external_;
+    }
+    std::size_t externalWork() const { return external_; }
     Clock& clock();
     VirtualClock* virtualClock();  // null when time is real
     Random& rng() { return rng_; }
@@ -87,6 +96,9 @@ class Runtime {
     Random rng_;
     LogStore logs_;
     ActivityRegistry activity_;
+    std::size_t external_ = 0;
+    // Waits for outstanding external work; true once there is none.
+    bool awaitExternal();
     bool stopRequested_ = false;
     bool running_ = false;
     std::mutex betweenMutex_;

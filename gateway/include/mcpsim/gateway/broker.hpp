@@ -26,6 +26,12 @@ struct BrokerOptions {
     std::string routerKey = "secret-api-key";
     // --session-signing-key; empty: a key derived from the world seed.
     std::string signingKey;
+    // --cache-connection-string (env CACHE_CONNECTION_STRING): a redis:// or unix:// URL of the
+    // shared session cache; empty keeps it in memory.
+    std::string cacheConnectionString;
+    // Which replica this is (its pod name): keeps the random streams of replicas apart, so two
+    // brokers never mint the same session id. Empty for a lone broker.
+    std::string instance;
     core::Duration sessionLength = std::chrono::minutes(1440);
     core::Duration checkInterval = std::chrono::seconds(60);
     bool enforceToolFiltering = false;

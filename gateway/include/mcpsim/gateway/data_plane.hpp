@@ -51,6 +51,12 @@ class DataPlane {
     bool idle() const;
     // Installs (or, with null, removes) the external processor.
     void setExtProcessor(ExtProcessor* processor);
+    // Picks the external processor for each request, as Envoy opens each request's ext_proc
+    // stream to one endpoint of the processor's cluster; the request holds what it was given
+    // until its response headers have been processed. A picker that returns null (no endpoint)
+    // fails the request with Envoy's 500, as with failure_mode_allow: false.
+    using ExtProcessorPicker = std::function<std::shared_ptr<ExtProcessor>()>;
+    void setExtProcessorPicker(ExtProcessorPicker pick);
     core::http::Handler handler();
     // Limits for a socket serving handler(): a body too large even to read gets Envoy's 413.
     static core::http::ServerLimits listenerLimits();

@@ -22,7 +22,7 @@ struct GatewayApiOptions {
 };
 
 class GatewayApiController {
-public:
+  public:
     GatewayApiController(core::Runtime& runtime, core::kube::Client& client,
                          GatewayApiOptions options = {});
     ~GatewayApiController();
@@ -30,7 +30,7 @@ public:
     void stop();
     bool idle() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

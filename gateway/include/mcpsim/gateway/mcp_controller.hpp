@@ -21,7 +21,7 @@ namespace mcpsim::gateway {
 // "no broker endpoints available" or "failed to get status from any broker endpoint").
 // Asynchronous: the answer comes over the network, and the world has one thread.
 class BrokerStatusSource {
-public:
+  public:
     using StatusCallback = std::function<void(std::variant<Json, std::string>)>;
     virtual ~BrokerStatusSource() = default;
     // Calls `done` exactly once, now or on a later loop turn.
@@ -41,7 +41,7 @@ struct EndpointSliceBrokerStatusOptions {
 // the first 200 whose body decodes as a status document wins. An answer after its timeout is
 // ignored.
 class EndpointSliceBrokerStatus final : public BrokerStatusSource {
-public:
+  public:
     EndpointSliceBrokerStatus(core::Runtime& runtime, core::kube::Client& client,
                               core::http::Network& network,
                               EndpointSliceBrokerStatusOptions options = {});
@@ -49,7 +49,7 @@ public:
 
     static constexpr std::chrono::seconds kTimeout{10};
 
-private:
+  private:
     struct Lookup;
     void tryNext(const std::shared_ptr<Lookup>& lookup);
 
@@ -67,7 +67,7 @@ struct McpControllerOptions {
 };
 
 class McpController {
-public:
+  public:
     McpController(core::Runtime& runtime, core::kube::Client& client, BrokerStatusSource& broker,
                   McpControllerOptions options = {});
     ~McpController();
@@ -76,7 +76,7 @@ public:
     // True when no reconcile is queued or running (timers may still be pending).
     bool idle() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -5,7 +5,9 @@
 // Running pods, each running that mock on the in-memory network at <podIP>:<port>; Services get
 // Endpoints/EndpointSlices of their ready pods and are reachable at
 // <name>.<namespace>.svc.cluster.local:<port>. Unknown images leave the pod in ImagePullBackOff
-// with an event. Everything goes through core::kube::Client.
+// with an event. A Deployment annotated mcpsim.io/component (the broker, the controller) is
+// rolled out the same way, but its pods, which carry the annotation, only get an address and
+// Running: the world runs their program. Everything goes through core::kube::Client.
 #include <memory>
 #include <string>
 
@@ -22,7 +24,7 @@ struct WorkloadsOptions {
 };
 
 class Workloads {
-public:
+  public:
     Workloads(core::Runtime& runtime, core::kube::Client& client, core::http::Network& network,
               WorkloadsOptions options = {});
     ~Workloads();
@@ -32,7 +34,7 @@ public:
     // Number of mock instances currently serving.
     std::size_t runningMocks() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
