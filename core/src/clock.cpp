@@ -3,7 +3,11 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <optional>
+#include <tuple>
 #include <utility>
+
+#include "mcpsim/core/random.hpp"
 
 namespace mcpsim::core {
 
@@ -29,12 +33,15 @@ struct VirtualClock::Impl {
         if (real > now) now = real;
     }
     std::uint64_t nextSeq = 0;
+    // Schedule perturbation: a seeded rank orders timers that share a deadline.
+    std::optional<Random> ties;
     struct Timer {
         std::shared_ptr<TimerHandle::State> state;
         std::function<void()> fn;
     };
-    // Ordered by (deadline, sequence): equal deadlines fire in scheduling order.
-    std::map<std::pair<SteadyTime, std::uint64_t>, Timer> timers;
+    // Ordered by (deadline, tie rank, sequence): without perturbation the rank is 0, so equal
+    // deadlines fire in scheduling order.
+    std::map<std::tuple<SteadyTime, std::uint64_t, std::uint64_t>, Timer> timers;
 
     void dropCancelled() {
         while (!timers.empty() && timers.begin()->second.state->cancelled) {
@@ -54,6 +61,10 @@ WallTime VirtualClock::now() const {
 SteadyTime VirtualClock::steady() const {
     impl_->catchUp();
     return impl_->now;
+}
+
+void VirtualClock::orderTiesBy(Random rng) {
+    impl_->ties = rng;
 }
 
 void VirtualClock::followRealTime() {
@@ -78,7 +89,8 @@ TimerHandle VirtualClock::schedule(Duration after, std::function<void()> fn) {
     if (after < Duration::zero()) after = Duration::zero();
     impl_->catchUp();
     auto state = std::make_shared<TimerHandle::State>();
-    impl_->timers.emplace(std::make_pair(impl_->now + after, impl_->nextSeq++),
+    const std::uint64_t rank = impl_->ties ? impl_->ties->next() : 0;
+    impl_->timers.emplace(std::make_tuple(impl_->now + after, rank, impl_->nextSeq++),
                           Impl::Timer{state, std::move(fn)});
     return TimerHandle(state);
 }
@@ -86,7 +98,7 @@ TimerHandle VirtualClock::schedule(Duration after, std::function<void()> fn) {
 std::optional<SteadyTime> VirtualClock::nextDeadline() const {
     impl_->dropCancelled();
     if (impl_->timers.empty()) return std::nullopt;
-    return impl_->timers.begin()->first.first;
+    return std::get<0>(impl_->timers.begin()->first);
 }
 
 bool VirtualClock::fireNext() {
@@ -94,7 +106,7 @@ bool VirtualClock::fireNext() {
     if (impl_->timers.empty()) return false;
     impl_->catchUp();
     auto node = impl_->timers.extract(impl_->timers.begin());
-    if (node.key().first > impl_->now) impl_->now = node.key().first;
+    if (std::get<0>(node.key()) > impl_->now) impl_->now = std::get<0>(node.key());
     node.mapped().state->fired = true;
     node.mapped().fn();
     return true;

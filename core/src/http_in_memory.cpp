@@ -1,8 +1,6 @@
 // In-memory HTTP: requests go straight to the listening handler on the loop. No bytes, no sockets,
-// fully deterministic; streamed bodies are handed over as the same BodyStream object.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-
+// fully deterministic; streamed bodies are handed over as the same BodyStream object. Requests and
+// responses arrive through Runtime::deliver, so schedule perturbation reorders and delays them.
 #include <map>
 
 #include "mcpsim/core/http/network.hpp"
@@ -18,7 +16,7 @@ struct Registry {
 };
 
 class InMemoryListener final : public Listener {
-public:
+  public:
     InMemoryListener(std::shared_ptr<Registry> reg, Endpoint at) : reg_(std::move(reg)), at_(at) {}
     ~InMemoryListener() override { stop(); }
     Endpoint endpoint() const override { return at_; }
@@ -27,13 +25,13 @@ public:
         reg_.reset();
     }
 
-private:
+  private:
     std::shared_ptr<Registry> reg_;
     Endpoint at_;
 };
 
 class InMemoryNetwork final : public Network {
-public:
+  public:
     explicit InMemoryNetwork(Runtime& rt) : rt_(rt), reg_(std::make_shared<Registry>()) {}
 
     std::unique_ptr<Listener> listen(const Endpoint& at, Handler handler,
@@ -59,8 +57,8 @@ public:
     }
 
     void request(const Endpoint& to, Request request, ResponseCallback done) override {
-        boost::asio::post(rt_.io(), [reg = reg_, to, request = std::move(request),
-                                     done = std::move(done), &io = rt_.io()]() mutable {
+        rt_.deliver([reg = reg_, to, request = std::move(request), done = std::move(done),
+                     &rt = rt_]() mutable {
             auto it = reg->handlers.find(to);
             if (it == reg->handlers.end()) {
                 done(std::make_error_code(std::errc::connection_refused), {});
@@ -69,15 +67,15 @@ public:
             if (!request.headers.has("Host")) request.headers.set("Host", to.str());
             Handler handler = it->second;  // copy: the handler may stop its own listener
             auto replied = std::make_shared<bool>(false);
-            handler(std::move(request), [done, replied, &io](Response r) {
+            handler(std::move(request), [done, replied, &rt](Response r) {
                 if (*replied) return;
                 *replied = true;
-                boost::asio::post(io, [done, r = std::move(r)]() mutable { done({}, std::move(r)); });
+                rt.deliver([done, r = std::move(r)]() mutable { done({}, std::move(r)); });
             });
         });
     }
 
-private:
+  private:
     Runtime& rt_;
     std::shared_ptr<Registry> reg_;
 };

@@ -33,6 +33,24 @@ TimerHandle RealClock::schedule(Duration after, std::function<void()> fn) {
     return TimerHandle(state);
 }
 
+// What schedule perturbation keeps: its own random stream (so perturbing shifts no component's
+// values), the deliveries waiting for their turn, and how many are still on their way.
+struct Runtime::Perturbation {
+    explicit Perturbation(Random r) : rng(r) {}
+    Random rng;
+    std::vector<std::function<void()>> ready;
+    std::size_t delayed = 0;
+    ActivityRegistry::Registration probe;
+};
+
+struct Runtime::Advancing {
+    explicit Advancing(int& n) : count(n) { ++count; }
+    ~Advancing() { --count; }
+    Advancing(const Advancing&) = delete;
+    Advancing& operator=(const Advancing&) = delete;
+    int& count;
+};
+
 Runtime::Runtime(RuntimeOptions options)
     : options_(options), io_(std::make_unique<asio::io_context>(1)), rng_(options.seed) {
     if (options_.virtualTime && options_.followRealTime) {
@@ -45,9 +63,62 @@ Runtime::Runtime(RuntimeOptions options)
     } else {
         clock_ = std::make_unique<RealClock>(*io_);
     }
+    if (options_.perturbSchedule) {
+        if (VirtualClock* vc = virtualClock()) vc->orderTiesBy(rng_.fork("schedule/timer-ties"));
+        perturbation_ = std::make_unique<Perturbation>(rng_.fork("schedule/deliveries"));
+        perturbation_->probe = activity_.add("network", [p = perturbation_.get()] {
+            return p->delayed == 0 ? std::nullopt
+                                   : std::optional<std::string>(std::to_string(p->delayed) +
+                                                                " message(s) in flight");
+        });
+    }
 }
 
 Runtime::~Runtime() = default;
+
+void Runtime::deliver(std::function<void()> fn) {
+    if (!perturbation_) return post(std::move(fn));
+    VirtualClock* vc = virtualClock();
+    if (vc && advancing_ > 0 && !vc->followsRealTime()) {
+        const auto micros = perturbation_->rng.below(
+            std::chrono::duration_cast<std::chrono::microseconds>(kMaxDeliveryLatency).count() + 1);
+        ++perturbation_->delayed;
+        vc->schedule(std::chrono::microseconds(micros), [this, fn = std::move(fn)]() mutable {
+            --perturbation_->delayed;
+            deliverShuffled(std::move(fn));
+        });
+        return;
+    }
+    deliverShuffled(std::move(fn));
+}
+
+Duration Runtime::deliverInFlight(Duration limit) {
+    VirtualClock* vc = virtualClock();
+    if (!perturbation_ || !vc) return Duration::zero();
+    Advancing advancing(advancing_);
+    const SteadyTime start = vc->steady();
+    poll();
+    while (perturbation_->delayed > 0) {
+        auto next = vc->nextDeadline();
+        if (!next || *next > start + limit) break;
+        vc->fireNext();
+        poll();
+    }
+    return vc->steady() - start;
+}
+
+// Each delivery posts one turn, and each turn runs a delivery picked at random from those
+// waiting: all arrive, in a seeded order.
+void Runtime::deliverShuffled(std::function<void()> fn) {
+    perturbation_->ready.push_back(std::move(fn));
+    post([p = perturbation_.get()] {
+        const std::size_t i = p->rng.below(p->ready.size());
+        std::swap(p->ready[i], p->ready.back());
+        auto next = std::move(p->ready.back());
+        p->ready.pop_back();
+        next();
+    });
+}
 
 asio::io_context& Runtime::io() {
     return *io_;
@@ -85,6 +156,7 @@ bool Runtime::awaitExternal() {
 }
 
 bool Runtime::runUntilIdle(std::size_t maxTimerFirings) {
+    Advancing advancing(advancing_);
     poll();
     VirtualClock* vc = virtualClock();
     if (!vc) return true;
@@ -96,6 +168,7 @@ bool Runtime::runUntilIdle(std::size_t maxTimerFirings) {
 }
 
 void Runtime::runFor(Duration d) {
+    Advancing advancing(advancing_);
     poll();
     VirtualClock* vc = virtualClock();
     if (!vc) return;
@@ -112,6 +185,7 @@ void Runtime::runFor(Duration d) {
 }
 
 bool Runtime::step(SteadyTime until) {
+    Advancing advancing(advancing_);
     poll();
     if (clock_->steady() >= until) return false;
     if (VirtualClock* vc = virtualClock()) {
@@ -132,6 +206,7 @@ bool Runtime::step(SteadyTime until) {
 }
 
 SettleResult Runtime::settle(Duration horizon, std::size_t maxTimerFirings) {
+    Advancing advancing(advancing_);
     SettleResult result;
     VirtualClock* vc = virtualClock();
     const SteadyTime start = clock_->steady();

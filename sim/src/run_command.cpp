@@ -14,7 +14,9 @@ const char* kRunUsage =
     "chainsaw-test.yaml):\n"
     "  --world NAME         world profile each test starts from (default seed)\n"
     "  --seed N             seed for uids, session ids, keys and namespaces (default 1)\n"
-    "  --seeds N..M         run every test once per seed from N to M\n"
+    "  --seeds N..M         run every test once per seed from N to M, with --perturb\n"
+    "  --perturb            perturb the schedule from the seed: the order in which the world's\n"
+    "                       messages and same-time timers run, and message latencies (0-5 ms)\n"
     "  --junit FILE         JUnit XML report: a testsuite per test folder, a testcase per test\n"
     "  --transcript FILE    every test's world transcript (real clients' requests and their\n"
     "                       statuses, log lines, Events, steps) at world times: the same bytes\n"
@@ -34,6 +36,8 @@ int runRunCommand(int argc, char** argv) {
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
         if (arg == "--quiet") {
             options.quiet = true;
+        } else if (arg == "--perturb") {
+            options.perturb = true;
         } else if (arg == "--real") {
             options.realTime = true;
         } else if (arg == "--world" || arg == "--seed" || arg == "--seeds" || arg == "--junit" ||
@@ -56,6 +60,7 @@ int runRunCommand(int argc, char** argv) {
                     *end2 != '\0' || options.lastSeed < options.seed) {
                     return usage("invalid --seeds " + range + " (N..M with N <= M)");
                 }
+                options.perturb = true;
             } else if (arg == "--seed") {
                 char* end = nullptr;
                 options.seed = std::strtoull(v, &end, 10);

@@ -61,6 +61,7 @@ core::RuntimeOptions runtimeOptions(const WorldConfig& c) {
     core::RuntimeOptions o;
     o.seed = c.seed;
     o.virtualTime = c.clock == ClockKind::Virtual;
+    o.perturbSchedule = c.perturbSchedule;
     // Real clients read the world's timestamps against their own clocks.
     o.followRealTime = o.virtualTime && c.listeners.enabled && c.virtualClockFollowsRealTime;
     return o;

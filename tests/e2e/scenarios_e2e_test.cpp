@@ -115,6 +115,43 @@ TEST_F(ScenariosE2E, TheSameSeedGivesTheSameReportAndTranscript) {
     EXPECT_EQ(ta.find("127.0.0.1:"), std::string::npos);  // no ports chosen per run
 }
 
+// --perturb: another interleaving of the world's messages and same-time timers, drawn from the
+// seed. It is still one run per seed, it differs from the unperturbed run, and it passes.
+TEST_F(ScenariosE2E, APerturbedScheduleIsItsOwnReproducibleRun) {
+    const std::string test = " scenarios/e03-backend-session-reuse";
+    const std::string a = dir_ + "/a.txt", b = dir_ + "/b.txt", c = dir_ + "/c.txt";
+    const CommandResult ra = run("--quiet --seed 4 --perturb --transcript '" + a + "'" + test);
+    const CommandResult rb = run("--quiet --seed 4 --perturb --transcript '" + b + "'" + test);
+    const CommandResult rc = run("--quiet --seed 4 --transcript '" + c + "'" + test);
+    ASSERT_EQ(ra.exitCode, 0) << ra.out << ra.err;
+    ASSERT_EQ(rc.exitCode, 0) << rc.out << rc.err;
+    const std::string ta = readFile(a), tc = readFile(c);
+    EXPECT_EQ(ta, readFile(b));
+    EXPECT_NE(ta.find("world e2e, seed 4, perturbed)\n"), std::string::npos) << ta;
+    // Same objects and log lines, in another order: the lines after each header differ as text
+    // but not as sorted sets of request lines.
+    EXPECT_NE(ta.substr(ta.find('\n')), tc.substr(tc.find('\n')));
+    auto requests = [](const std::string& t) {
+        std::multiset<std::string> out;
+        std::istringstream in(t);
+        for (std::string line; std::getline(in, line);) {
+            const auto at = line.find(" gateway POST ");
+            if (at != std::string::npos) out.insert(line.substr(at));
+        }
+        return out;
+    };
+    EXPECT_EQ(requests(ta), requests(tc));
+    EXPECT_GE(requests(ta).size(), 8u);
+}
+
+// The whole catalogue on perturbed seeds (CI runs two; `bench/perturbed_seeds.sh` runs 100).
+TEST_F(ScenariosE2E, TheCataloguePassesOnPerturbedSchedules) {
+    const CommandResult r = run("--quiet --seeds 11..12 scenarios/");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_TRUE(std::regex_search(lastLine(r.out), std::regex("^[0-9]+ passed, 0 failed$")))
+        << r.out;
+}
+
 // --real: the same file against a world on the machine's clocks, as `mcpsim serve` runs it.
 TEST_F(ScenariosE2E, RealTimeRunsTheSameFile) {
     const CommandResult r = run("--real scenarios/e16-extension-invalid-gateway");
@@ -129,7 +166,7 @@ TEST_F(ScenariosE2E, EveryTestPassesOnEverySeedOfARange) {
             "scenarios/e17-cross-namespace-reference-grant");
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
     EXPECT_EQ(lastLine(r.out), "6 passed, 0 failed") << r.out;
-    EXPECT_EQ(count(r.out, std::regex(", seed 3\\)\n")), 2) << r.out;
+    EXPECT_EQ(count(r.out, std::regex(", seed 3, perturbed\\)\n")), 2) << r.out;
     EXPECT_EQ(run("--seeds 3..1 scenarios/e16-extension-invalid-gateway").exitCode, 2);
 }
 

@@ -390,8 +390,12 @@ class TestRun {
         return w.runtime().clock().steady() + std::chrono::duration_cast<core::Duration>(d);
     }
     // Runs what is ready and due now, without moving the clock: an operation sees the world as
-    // it stands at this moment of world time.
-    static void drain(World& w) { w.settle(core::Duration{0}); }
+    // it stands at this moment of world time. (A perturbed schedule first lets the messages in
+    // flight arrive, a few milliseconds at most: scripts run while the clock stands still.)
+    static void drain(World& w) {
+        w.runtime().deliverInFlight();
+        w.settle(core::Duration{0});
+    }
     // One poll interval of world time (Chainsaw polls every 50 ms), no further than the deadline.
     static void pollStep(World& w, core::SteadyTime deadline) {
         const auto now = w.runtime().clock().steady();
@@ -1022,18 +1026,20 @@ TestReport runTest(const std::string& file, const Test& test, const RunOptions& 
     }
     const std::string world = test.world.empty() ? options.world : test.world;
     out << "=== RUN  " << test.name << " (" << file << ", world " << world << ", seed " << seed
-        << (options.realTime ? ", real time" : "") << ")\n";
+        << (options.perturb ? ", perturbed" : "") << (options.realTime ? ", real time" : "")
+        << ")\n";
     fs::create_directories(dir);
     WorldConfig config;
     config.profile = world;
     config.seed = seed;
+    config.perturbSchedule = options.perturb;
     config.clock = options.realTime ? ClockKind::Real : ClockKind::Virtual;
     config.virtualClockFollowsRealTime = false;
     config.listeners.enabled = true;
     config.listeners.gatewayPort = 0;
     if (transcript) {
         *transcript << "=== " << test.name << " (" << file << ", world " << world << ", seed "
-                    << seed << ")\n";
+                    << seed << (options.perturb ? ", perturbed" : "") << ")\n";
         config.transcript = [transcript](const std::string& line) { *transcript << line << "\n"; };
     }
     TestRun::Result result;
@@ -1054,7 +1060,8 @@ TestReport runTest(const std::string& file, const Test& test, const RunOptions& 
         << " world time)\n";
     if (!result.passed) {
         out << "    replay: mcpsim run" << (options.realTime ? " --real" : "") << " --world "
-            << world << " --seed " << seed << " " << file << "\n";
+            << world << " --seed " << seed << (options.perturb ? " --perturb" : "") << " " << file
+            << "\n";
     }
     return report;
 }

@@ -15,6 +15,8 @@ class io_context;
 
 namespace mcpsim::core {
 
+class Random;
+
 using Duration = std::chrono::nanoseconds;
 using WallTime = std::chrono::time_point<std::chrono::system_clock, Duration>;
 using SteadyTime = std::chrono::time_point<std::chrono::steady_clock, Duration>;
@@ -57,7 +59,8 @@ class RealClock final : public Clock {
     boost::asio::io_context& io_;
 };
 
-// Timers fire in (deadline, sequence) order, only from advance()/fireNext().
+// Timers fire in deadline order, only from advance()/fireNext(); equal deadlines in scheduling
+// order unless orderTiesBy() was called.
 class VirtualClock final : public Clock {
   public:
     explicit VirtualClock(WallTime epoch);
@@ -74,6 +77,9 @@ class VirtualClock final : public Clock {
     // Moves time forward by d, firing due timers in order on the way.
     void advance(Duration d);
     std::size_t pendingTimers() const;
+    // From now on timers that share a deadline fire in an order drawn from `rng` (schedule
+    // perturbation, as Asio promises no order among equal deadlines either).
+    void orderTiesBy(Random rng);
 
     // From now on the clock never runs behind real time: it moves with the wall clock and still
     // jumps ahead when told to (fireNext, advance). `mcpsim serve --clock virtual` runs this way.

@@ -22,6 +22,11 @@ struct RuntimeOptions {
     // Virtual time for a world that real clients talk to: the clock starts at the wall clock's
     // time, moves with it, and jumps ahead only when the world settles (never behind real time).
     bool followRealTime = false;
+    // FoundationDB-style schedule perturbation, drawn from the seed: timers that share a deadline
+    // fire in a seeded order, and what goes through deliver() arrives in a seeded order among
+    // what is pending with it and, while virtual time is being driven, after a seeded latency.
+    // The same seed still gives the same run; other seeds give other interleavings.
+    bool perturbSchedule = false;
 };
 
 // The outcome of Runtime::settle.
@@ -50,6 +55,18 @@ class Runtime {
     // ready handlers unrun while a virtual clock runs ahead.) Thread-safe; picked up by run(),
     // which must be running.
     void runBetweenHandlers(std::function<void()> fn);
+    // Runs `fn` on a later turn, as a message arriving from elsewhere does (the in-memory
+    // network's requests and responses). Without perturbation the same as post(). With it: in a
+    // seeded order among the deliveries pending together and, while settle, runFor or step drive
+    // a virtual clock, after a seeded latency of up to kMaxDeliveryLatency (such messages are
+    // activity, so settle waits for them).
+    void deliver(std::function<void()> fn);
+    static constexpr Duration kMaxDeliveryLatency = std::chrono::milliseconds(5);
+    // With perturbation on virtual time: moves the clock on (at most `limit`) until no delivery
+    // is on its way, as a moment of real time would. A driver calls it before real processes
+    // talk to a world whose clock then stands still, so no message waits in flight meanwhile.
+    // Returns how far the clock moved.
+    Duration deliverInFlight(Duration limit = std::chrono::milliseconds(100));
     bool running() const { return running_; }  // inside run(), on the loop thread
     // Real I/O the world waits for (a command to a real redis-server). While any is
     // outstanding a virtual clock does not move: settle, runFor and step first wait for it in
@@ -97,6 +114,12 @@ class Runtime {
     LogStore logs_;
     ActivityRegistry activity_;
     std::size_t external_ = 0;
+    // Inside settle, runFor, step or runUntilIdle: the clock moves to due timers.
+    int advancing_ = 0;
+    struct Advancing;
+    struct Perturbation;
+    std::unique_ptr<Perturbation> perturbation_;
+    void deliverShuffled(std::function<void()> fn);
     // Waits for outstanding external work; true once there is none.
     bool awaitExternal();
     bool stopRequested_ = false;

@@ -81,6 +81,9 @@ struct WorldConfig {
     std::string profile = "seed";
     std::uint64_t seed = 1;
     ClockKind clock = ClockKind::Virtual;
+    // Schedule perturbation from the seed (core::RuntimeOptions::perturbSchedule): other
+    // interleavings of the cluster network's messages and timers, still one run per seed.
+    bool perturbSchedule = false;
     int kubeMinor = 31;
     WorldListeners listeners;
     // With listeners and virtual time: the clock also moves with the wall clock (serve), or only

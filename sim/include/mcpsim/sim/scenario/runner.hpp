@@ -18,6 +18,9 @@ struct RunOptions {
     std::uint64_t seed = 1;
     // With lastSeed > seed, every test runs once per seed in seed..lastSeed (--seeds N..M).
     std::uint64_t lastSeed = 0;
+    // Schedule perturbation drawn from each seed (--perturb; --seeds turns it on): the order in
+    // which the world's messages and same-time timers run, and message latencies.
+    bool perturb = false;
     std::string junitPath;  // JUnit XML: a testsuite per test folder, a testcase per test
     bool quiet = false;     // only failing tests and the summary
     // --real: each world on the machine's clocks, as `mcpsim serve` runs; timeouts, sleeps and
