@@ -7,7 +7,10 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 namespace mcpsim::core {
 
@@ -401,6 +404,18 @@ std::vector<Json> parseYamlDocuments(std::string_view text) {
     std::vector<Json> docs;
     for (auto& d : loadDocuments(text, false)) docs.push_back(std::move(d.value));
     return docs;
+}
+
+const std::vector<Json>& parseYamlDocumentsOnce(std::string_view text) {
+    static std::mutex mutex;
+    static std::unordered_map<std::string, std::unique_ptr<const std::vector<Json>>> parsed;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = parsed.find(std::string(text));
+    if (it == parsed.end()) {
+        auto docs = std::make_unique<const std::vector<Json>>(parseYamlDocuments(text));
+        it = parsed.emplace(std::string(text), std::move(docs)).first;
+    }
+    return *it->second;
 }
 
 int YamlSourceDocument::lineOf(std::string pointer) const {

@@ -210,7 +210,7 @@ void ApiServer::Impl::seedCluster() {
 ApiServer::ApiServer(core::Runtime& runtime, ApiServerOptions options)
     : impl_(std::make_unique<Impl>(runtime, options)) {
     if (options.seedCluster) impl_->seedCluster();
-    applyManifests(embedded::bootstrapCrds(), "mcpsim");
+    impl_->applyDocuments(core::parseYamlDocumentsOnce(embedded::bootstrapCrds()), "mcpsim");
 }
 
 ApiServer::~ApiServer() = default;
@@ -302,10 +302,15 @@ std::optional<ResourceName> ApiServer::resolveResource(std::string_view name) co
 }
 
 void ApiServer::applyManifests(std::string_view yaml, const std::string& fieldManager) {
-    for (Json& doc : core::parseYamlDocuments(yaml)) {
+    impl_->applyDocuments(core::parseYamlDocuments(yaml), fieldManager);
+}
+
+void ApiServer::Impl::applyDocuments(const std::vector<Json>& docs,
+                                     const std::string& fieldManager) {
+    for (Json doc : docs) {
         if (!doc.is_object()) continue;
         auto gvk = core::kube::Gvk::ofObject(doc);
-        const ResourceType* t = impl_->registry.byKind(gvk.group, gvk.kind);
+        const ResourceType* t = registry.byKind(gvk.group, gvk.kind);
         if (!t || !t->version(gvk.version)) {
             throw ApiException(core::kube::badRequest("no kind \"" + gvk.kind +
                                                       "\" is registered for version \"" +
@@ -314,12 +319,12 @@ void ApiServer::applyManifests(std::string_view yaml, const std::string& fieldMa
         const std::string ns = t->namespaced ? doc["metadata"].value("namespace", "default") : "";
         ObjectKey key{ns, doc["metadata"].value("name", "")};
         WriteContext ctx{fieldManager};
-        if (impl_->store.get(Engine::typeKey(*t), key)) {
-            Json current = impl_->engine.get(*t, gvk.version, key);
+        if (store.get(Engine::typeKey(*t), key)) {
+            Json current = engine.get(*t, gvk.version, key);
             doc["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"];
-            impl_->engine.update(*t, gvk.version, key, doc, ctx, false);
+            engine.update(*t, gvk.version, key, doc, ctx, false);
         } else {
-            impl_->engine.create(*t, gvk.version, ns, doc, ctx);
+            engine.create(*t, gvk.version, ns, doc, ctx);
         }
     }
 }

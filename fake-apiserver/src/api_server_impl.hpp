@@ -44,6 +44,8 @@ struct ApiServer::Impl {
     void handle(http::Request&& req, http::Reply reply);
     void registerCrd(const Json& crd, bool deleted);
     void seedCluster();
+    // Creates each object, or replaces it keeping its resourceVersion (ApiServer::applyManifests).
+    void applyDocuments(const std::vector<Json>& docs, const std::string& fieldManager);
 
     // Routes (http_routes.cpp).
     void serveResource(const http::Request& req, ResourceRequest rr, http::Reply& reply);

@@ -75,7 +75,7 @@ PrinterColumn columnFrom(const Json& c) {
 }  // namespace
 
 void TypeRegistry::loadBuiltins(std::string_view yaml) {
-    for (const Json& doc : core::parseYamlDocuments(yaml)) {
+    for (const Json& doc : core::parseYamlDocumentsOnce(yaml)) {
         if (!doc.contains("types")) continue;
         for (const Json& t : doc["types"]) {
             ResourceType rt;

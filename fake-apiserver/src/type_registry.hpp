@@ -78,6 +78,7 @@ struct ResourceType {
 
 class TypeRegistry {
 public:
+    // `yaml` is the program's own type table (parsed once per process).
     void loadBuiltins(std::string_view yaml);
     // Adds or replaces the type (matched by group + plural).
     void put(ResourceType type);

@@ -41,15 +41,22 @@ bool WorldConfig::knownProfile(const std::string& name) {
 
 namespace {
 
+// A profile is part of the program: parsed once per process, copied into each blueprint.
+void addProfileObjects(WorldBlueprint& bp, std::string_view yaml) {
+    for (const Json& doc : core::parseYamlDocumentsOnce(yaml)) {
+        if (doc.is_object()) bp.objects.push_back(doc);
+    }
+}
+
 WorldBlueprint loadProfile(const std::string& profile) {
     WorldBlueprint bp;
     if (profile == "bare") return bp;
     if (profile == "seed") {
-        bp.addObjects(embedded::seedWorld());
+        addProfileObjects(bp, embedded::seedWorld());
     } else if (profile == "e2e") {
-        bp.addObjects(embedded::e2eWorld());
+        addProfileObjects(bp, embedded::e2eWorld());
     } else if (profile == "local") {
-        bp.addObjects(embedded::localWorld());
+        addProfileObjects(bp, embedded::localWorld());
     } else {
         throw std::runtime_error("unknown world profile \"" + profile + "\"");
     }

@@ -206,6 +206,17 @@ std::string yamlProblem(std::string_view text) {
 // Found by fuzz_yaml_decode: yaml-cpp kept bytes that are not UTF-8 in strings, which then
 // could not be encoded as JSON (an exception that ended the process). go-yaml's reader refuses
 // them, and control characters, before parsing.
+TEST(Yaml, ProgramTextsAreParsedOncePerProcess) {
+    const std::string text = "a: 1\n---\nb: [x, y]\n";
+    const std::vector<Json>& first = parseYamlDocumentsOnce(text);
+    EXPECT_EQ(first, parseYamlDocuments(text));
+    EXPECT_EQ(&parseYamlDocumentsOnce(std::string(text)), &first) << "the same text, one parse";
+    const std::vector<Json>& other = parseYamlDocumentsOnce("a: 2\n");
+    EXPECT_NE(&other, &first);
+    EXPECT_EQ(other.at(0).at("a"), 2);
+    EXPECT_THROW(parseYamlDocumentsOnce("a: [\n"), YamlError);
+}
+
 TEST(Yaml, RefusesWhatGoYamlsReaderRefuses) {
     EXPECT_EQ(yamlProblem("a: \x95\n"), "invalid leading UTF-8 octet");
     try {

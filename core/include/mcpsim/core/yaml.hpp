@@ -20,6 +20,11 @@ struct YamlError : std::runtime_error {
 
 // Every non-empty document of a stream, in order.
 std::vector<Json> parseYamlDocuments(std::string_view text);
+// The same for a stream that is part of the program (an embedded manifest, a world profile):
+// parsed once per process, later calls with the same text get the same documents. Every world
+// boot reads the same CRDs and profiles, and parsing them was 40% of a boot. Not for input that
+// varies: each distinct text stays cached. Thread-safe.
+const std::vector<Json>& parseYamlDocumentsOnce(std::string_view text);
 // A document with the line (1-based) where each of its nodes starts, keyed by JSON pointer
 // ("" is the document, "/spec/steps/0" a step): for errors that name the place in the file.
 struct YamlSourceDocument {
