@@ -206,8 +206,11 @@ Gvk Gvk::ofObject(const Json& object) {
 }
 
 ObjectKey ObjectKey::ofObject(const Json& object) {
-    const Json& md = object.contains("metadata") ? object["metadata"] : Json::object();
-    return ObjectKey{md.value("namespace", ""), md.value("name", "")};
+    // No copy of the metadata (a conditional with a temporary would make one of the whole
+    // metadata, managedFields included).
+    const auto md = object.find("metadata");
+    if (md == object.end() || !md->is_object()) return ObjectKey{};
+    return ObjectKey{md->value("namespace", ""), md->value("name", "")};
 }
 
 }  // namespace mcpsim::core::kube

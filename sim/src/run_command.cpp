@@ -17,6 +17,8 @@ const char* kRunUsage =
     "  --seeds N..M         run every test once per seed from N to M, with --perturb\n"
     "  --perturb            perturb the schedule from the seed: the order in which the world's\n"
     "                       messages and same-time timers run, and message latencies (0-5 ms)\n"
+    "  --parallel N         run up to N tests at once, each world on its own thread; the\n"
+    "                       report and transcript are those of a serial run (default 1)\n"
     "  --junit FILE         JUnit XML report: a testsuite per test folder, a testcase per test\n"
     "  --transcript FILE    every test's world transcript (real clients' requests and their\n"
     "                       statuses, log lines, Events, steps) at world times: the same bytes\n"
@@ -41,7 +43,7 @@ int runRunCommand(int argc, char** argv) {
         } else if (arg == "--real") {
             options.realTime = true;
         } else if (arg == "--world" || arg == "--seed" || arg == "--seeds" || arg == "--junit" ||
-                   arg == "--transcript") {
+                   arg == "--parallel" || arg == "--transcript") {
             const char* v = value();
             if (!v) return usage("flag " + arg + " needs a value");
             if (arg == "--world") {
@@ -61,6 +63,13 @@ int runRunCommand(int argc, char** argv) {
                     return usage("invalid --seeds " + range + " (N..M with N <= M)");
                 }
                 options.perturb = true;
+            } else if (arg == "--parallel") {
+                char* end = nullptr;
+                const auto n = std::strtoull(v, &end, 10);
+                if (*end != '\0' || *v == '\0' || n == 0 || n > 64) {
+                    return usage("invalid --parallel " + std::string(v) + " (1 to 64)");
+                }
+                options.parallel = n;
             } else if (arg == "--seed") {
                 char* end = nullptr;
                 options.seed = std::strtoull(v, &end, 10);

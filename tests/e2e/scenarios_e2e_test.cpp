@@ -144,6 +144,25 @@ TEST_F(ScenariosE2E, APerturbedScheduleIsItsOwnReproducibleRun) {
     EXPECT_GE(requests(ta).size(), 8u);
 }
 
+// --parallel: several worlds at once, each on its own thread, and the same report and transcript
+// as one at a time (each test's lines are held until the tests before it are printed).
+TEST_F(ScenariosE2E, AParallelRunPrintsWhatTheSerialRunPrints) {
+    const std::string tests =
+        " scenarios/registration-guide scenarios/e07-registration-notifies-clients"
+        " scenarios/e16-extension-invalid-gateway scenarios/fault-broker-restart"
+        " scenarios/e17-cross-namespace-reference-grant";
+    const std::string a = dir_ + "/serial.txt", b = dir_ + "/parallel.txt";
+    const CommandResult serial = run("--seeds 2..3 --transcript '" + a + "'" + tests);
+    const CommandResult parallel =
+        run("--parallel 3 --seeds 2..3 --transcript '" + b + "'" + tests);
+    ASSERT_EQ(serial.exitCode, 0) << serial.out << serial.err;
+    EXPECT_EQ(lastLine(serial.out), "10 passed, 0 failed") << serial.out;
+    EXPECT_EQ(parallel.exitCode, 0) << parallel.out << parallel.err;
+    EXPECT_EQ(parallel.out, serial.out);
+    EXPECT_EQ(readFile(b), readFile(a));
+    EXPECT_EQ(run("--parallel 0" + tests).exitCode, 2);
+}
+
 // The whole catalogue on perturbed seeds (CI runs two; `bench/perturbed_seeds.sh` runs 100).
 TEST_F(ScenariosE2E, TheCataloguePassesOnPerturbedSchedules) {
     const CommandResult r = run("--quiet --seeds 11..12 scenarios/");

@@ -15,6 +15,7 @@
 #include "mcpsim/core/kube/kinds.hpp"
 #include "mcpsim/core/random.hpp"
 #include "mcpsim/core/yaml.hpp"
+#include "ordered_pool.hpp"
 #include "subprocess.hpp"
 #include "test_file.hpp"
 #include "text_diff.hpp"
@@ -1096,19 +1097,53 @@ int runScenarios(const RunOptions& options, std::ostream& out, std::ostream& err
             return 2;
         }
     }
+    // Every test once per seed, seed after seed.
+    struct Job {
+        std::uint64_t seed;
+        const std::pair<std::string, Test>* test;
+    };
+    std::vector<Job> jobs;
     for (std::uint64_t seed = options.seed; seed <= std::max(options.seed, options.lastSeed);
          ++seed) {
-        for (const auto& [file, test] : tests) {
-            TestReport report =
-                runTest(file, test, options, seed, work / std::to_string(reports.size()), out,
-                        transcript.is_open() ? &transcript : nullptr);
-            if (report.skipped) {
-                ++skipped;
-            } else {
-                (report.passed ? passed : failed)++;
-            }
-            reports.push_back(std::move(report));
+        for (const auto& t : tests) jobs.push_back({seed, &t});
+    }
+    auto record = [&](TestReport&& report) {
+        if (report.skipped) {
+            ++skipped;
+        } else {
+            (report.passed ? passed : failed)++;
         }
+        reports.push_back(std::move(report));
+    };
+    auto dirOf = [&](std::size_t i) { return work / std::to_string(i); };
+    if (options.parallel <= 1) {
+        // One at a time, each test's lines printed as they happen.
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            const auto& [file, test] = *jobs[i].test;
+            record(runTest(file, test, options, jobs[i].seed, dirOf(i), out,
+                           transcript.is_open() ? &transcript : nullptr));
+        }
+    } else {
+        // Each world on its own thread; a test's lines are held until every test before it
+        // has been printed, so the report and transcript are those of the serial run.
+        struct Finished {
+            TestReport report;
+            std::string out, transcript;
+        };
+        runInOrder<Finished>(
+            jobs.size(), options.parallel,
+            [&](std::size_t i) {
+                const auto& [file, test] = *jobs[i].test;
+                std::ostringstream testOut, testTranscript;
+                TestReport report = runTest(file, test, options, jobs[i].seed, dirOf(i), testOut,
+                                            transcript.is_open() ? &testTranscript : nullptr);
+                return Finished{std::move(report), testOut.str(), testTranscript.str()};
+            },
+            [&](Finished&& f) {
+                out << f.out << std::flush;
+                if (transcript.is_open()) transcript << f.transcript;
+                record(std::move(f.report));
+            });
     }
     std::error_code ec;
     fs::remove_all(work, ec);

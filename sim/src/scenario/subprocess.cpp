@@ -50,6 +50,11 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
         ::dup2(errPipe[1], 2);
         const int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0) ::dup2(devnull, 0);
+        // Nothing else of ours: not the pipes of a process another runner thread starts at this
+        // moment, nor a world's sockets (Asio does not open them close-on-exec). A background
+        // child holding a world's accepted connection would keep it open after the world
+        // closed it.
+        ::close_range(3, ~0U, 0);
         if (!workDir.empty() && ::chdir(workDir.c_str()) != 0) ::_exit(127);
         environ = envp.data();
         ::execvp(argp[0], argp.data());

@@ -21,6 +21,9 @@ struct RunOptions {
     // Schedule perturbation drawn from each seed (--perturb; --seeds turns it on): the order in
     // which the world's messages and same-time timers run, and message latencies.
     bool perturb = false;
+    // Tests run at once, each world on its own thread (Chainsaw's --parallel). The report and
+    // transcript are the same bytes as with 1: each test's lines are printed in turn.
+    std::size_t parallel = 1;
     std::string junitPath;  // JUnit XML: a testsuite per test folder, a testcase per test
     bool quiet = false;     // only failing tests and the summary
     // --real: each world on the machine's clocks, as `mcpsim serve` runs; timeouts, sleeps and
