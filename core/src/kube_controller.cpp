@@ -288,8 +288,9 @@ void Controller::schedule() {
 
 void Controller::processOne() {
     if (queue_.empty() || stopped_ || processing_) return;
-    ObjectKey key = queue_.front();
-    queue_.pop_front();
+    const auto next = queue_.begin() + static_cast<std::ptrdiff_t>(rt_.pickReady(queue_.size()));
+    ObjectKey key = *next;
+    queue_.erase(next);
     queued_.erase(key);
     processing_ = key;
     ++reconciles_;

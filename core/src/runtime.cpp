@@ -92,6 +92,11 @@ void Runtime::deliver(std::function<void()> fn) {
     deliverShuffled(std::move(fn));
 }
 
+std::size_t Runtime::pickReady(std::size_t n) {
+    if (!perturbation_ || n <= 1) return 0;
+    return perturbation_->rng.below(n);
+}
+
 Duration Runtime::deliverInFlight(Duration limit) {
     VirtualClock* vc = virtualClock();
     if (!perturbation_ || !vc) return Duration::zero();

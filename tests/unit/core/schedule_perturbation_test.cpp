@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -120,20 +121,31 @@ TEST(SchedulePerturbation, NetworkMessagesArriveInASeededOrderAfterSeededLatenci
     EXPECT_GT(orders.size(), 10u);
 }
 
+// upstream.local:80 answers every request with 204.
+std::unique_ptr<http::Listener> listenNoContent(http::Network& net) {
+    return net.listen(
+        {"upstream.local", 80},
+        [](http::Request&&, http::Reply reply) { reply(http::makeResponse(204, "", "")); },
+        http::ServerLimits{});
+}
+
+// Four requests to upstream.local:80; `answered` counts the 204s that come back.
+void sendFour(http::Network& net, int& answered) {
+    for (int i = 0; i < 4; ++i) {
+        net.request(
+            {"upstream.local", 80}, http::Request{},
+            [&answered](std::error_code, http::Response r) { answered += r.status == 204; });
+    }
+}
+
 // A message sent while nothing drives the clock (a real client's request during a script step,
 // handled by Runtime::run) is reordered but never waits for virtual time that will not pass.
 TEST(SchedulePerturbation, MessagesSentOutsideSettleAreNotDelayed) {
     Runtime rt(perturbed(9));
     auto net = http::makeInMemoryNetwork(rt);
-    auto listener = net->listen(
-        {"upstream.local", 80},
-        [](http::Request&&, http::Reply reply) { reply(http::makeResponse(204, "", "")); },
-        http::ServerLimits{});
+    auto listener = listenNoContent(*net);
     int answered = 0;
-    for (int i = 0; i < 4; ++i) {
-        net->request({"upstream.local", 80}, http::Request{},
-                     [&](std::error_code, http::Response r) { answered += r.status == 204; });
-    }
+    sendFour(*net, answered);
     const SteadyTime start = rt.clock().steady();
     rt.poll();
     EXPECT_EQ(answered, 4);
@@ -148,18 +160,9 @@ TEST(SchedulePerturbation, DeliverInFlightLetsEveryMessageArrive) {
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
         Runtime rt(perturbed(seed));
         auto net = http::makeInMemoryNetwork(rt);
-        auto listener = net->listen(
-            {"upstream.local", 80},
-            [](http::Request&&, http::Reply reply) { reply(http::makeResponse(204, "", "")); },
-            http::ServerLimits{});
+        auto listener = listenNoContent(*net);
         int answered = 0;
-        rt.clock().schedule(0s, [&] {
-            for (int i = 0; i < 4; ++i) {
-                net->request(
-                    {"upstream.local", 80}, http::Request{},
-                    [&](std::error_code, http::Response r) { answered += r.status == 204; });
-            }
-        });
+        rt.clock().schedule(0s, [&] { sendFour(*net, answered); });
         rt.runFor(0s);
         sawOneInFlight = sawOneInFlight || !rt.activity().busy().empty();
         const Duration moved = rt.deliverInFlight();

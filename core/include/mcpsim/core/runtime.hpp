@@ -23,8 +23,9 @@ struct RuntimeOptions {
     // time, moves with it, and jumps ahead only when the world settles (never behind real time).
     bool followRealTime = false;
     // FoundationDB-style schedule perturbation, drawn from the seed: timers that share a deadline
-    // fire in a seeded order, and what goes through deliver() arrives in a seeded order among
-    // what is pending with it and, while virtual time is being driven, after a seeded latency.
+    // fire in a seeded order, what goes through deliver() arrives in a seeded order among what
+    // is pending with it and, while virtual time is being driven, after a seeded latency, and
+    // pickReady() picks at random.
     // The same seed still gives the same run; other seeds give other interleavings.
     bool perturbSchedule = false;
 };
@@ -62,6 +63,10 @@ class Runtime {
     // activity, so settle waits for them).
     void deliver(std::function<void()> fn);
     static constexpr Duration kMaxDeliveryLatency = std::chrono::milliseconds(5);
+    // Which of `n` ready items (n > 0) a component takes next: the first without perturbation,
+    // a seeded one with it (a controller's work queue: events for different objects arrive in
+    // no fixed order on a cluster).
+    std::size_t pickReady(std::size_t n);
     // With perturbation on virtual time: moves the clock on (at most `limit`) until no delivery
     // is on its way, as a moment of real time would. A driver calls it before real processes
     // talk to a world whose clock then stands still, so no message waits in flight meanwhile.
