@@ -3,8 +3,8 @@
 // includes, and the whole catalogue in scenarios/ once, one test at a time and two at once
 // (--parallel 2; most tests run real kubectl, curl and jq processes in their scripts, which
 // dominate). Targets: the in-process scenario < 20 ms, the catalogue < 2 s of wall time. The
-// `--real` comparison (the catalogue on real time) takes minutes, so it is a command, not a row:
-// `build/sim/mcpsim run --real --quiet scenarios/`.
+// `--real` comparison (the catalogue on real time) takes minutes, so it is a script, not a row:
+// bench/catalogue_real.sh.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
