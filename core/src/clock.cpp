@@ -63,6 +63,12 @@ SteadyTime VirtualClock::steady() const {
     return impl_->now;
 }
 
+void VirtualClock::discardTimers() {
+    auto timers = std::move(impl_->timers);  // a callback's destructor may schedule again
+    impl_->timers.clear();
+    for (auto& [key, timer] : timers) timer.state->cancelled = true;
+}
+
 void VirtualClock::orderTiesBy(Random rng) {
     impl_->ties = rng;
 }

@@ -312,6 +312,12 @@ void Runtime::run() {
     }
 }
 
+void Runtime::discardPendingWork() {
+    poll();
+    if (VirtualClock* vc = virtualClock()) vc->discardTimers();
+    poll();
+}
+
 void Runtime::stop() {
     stopRequested_ = true;
     io_->stop();

@@ -152,7 +152,12 @@ struct World::Impl {
         }
     }
 
-    ~Impl() { closeListeners(); }
+    ~Impl() {
+        closeListeners();
+        // A request still waiting (a slow tool when its script timed out) is held by a timer;
+        // it must go before the components it points into.
+        runtime.discardPendingWork();
+    }
 
     // Real clients change the world through the API: on virtual time, each write is answered,
     // then the world settles before the loop reads the next request.
@@ -169,6 +174,41 @@ struct World::Impl {
                 reply(std::move(r));
                 if (write) requestSettle();
             });
+        };
+    }
+
+    // A real client waiting for the Gateway's answer is activity: on virtual time the world
+    // settles, jumping to its next timers, until the answer is on its way. A cluster's clock runs
+    // on while curl waits for a slow tool or a timeout; a world's moves only when it settles.
+    // Counted until the reply is called or dropped (a stream counts as answered once it opens).
+    core::http::Handler awaited(core::http::Handler h) {
+        if (config.clock != ClockKind::Virtual) return h;
+        if (!clientsWaiting) {
+            clientsWaiting = std::make_shared<std::size_t>(0);
+            clientsProbe = runtime.activity().add(
+                "gateway", [waiting = clientsWaiting]() -> std::optional<std::string> {
+                    if (*waiting == 0) return std::nullopt;
+                    return std::to_string(*waiting) + " real client request(s) awaiting answers";
+                });
+        }
+        struct Waiting {
+            explicit Waiting(std::shared_ptr<std::size_t> c) : count(std::move(c)) { ++*count; }
+            ~Waiting() { finish(); }
+            void finish() {
+                if (!done) --*count;
+                done = true;
+            }
+            std::shared_ptr<std::size_t> count;
+            bool done = false;
+        };
+        return [this, h, waiting = clientsWaiting](core::http::Request&& req,
+                                                   core::http::Reply reply) {
+            auto w = std::make_shared<Waiting>(waiting);
+            h(std::move(req), [w, reply](core::http::Response r) {
+                w->finish();
+                reply(std::move(r));
+            });
+            if (!w->done) requestSettle();
         };
     }
 
@@ -207,9 +247,9 @@ struct World::Impl {
             // The Gateway listener: the guide's URLs name port 8001 (kind maps it to 8080).
             const core::http::Endpoint gwAt{l.address, static_cast<std::uint16_t>(l.gatewayPort)};
             try {
-                gatewayListener =
-                    loopback->listen(gwAt, observed("gateway", brokerPods->dataPlane().handler()),
-                                     gateway::DataPlane::listenerLimits());
+                gatewayListener = loopback->listen(
+                    gwAt, observed("gateway", awaited(brokerPods->dataPlane().handler())),
+                    gateway::DataPlane::listenerLimits());
             } catch (const std::system_error& e) {
                 throw ListenError("cannot listen for the gateway on " + gwAt.str() + ": " +
                                   e.what() + " (choose another port with --gateway-port)");
@@ -247,6 +287,8 @@ struct World::Impl {
     std::unique_ptr<core::http::Network> loopback;
     std::unique_ptr<core::http::Listener> apiListener;
     std::unique_ptr<core::http::Listener> gatewayListener;
+    std::shared_ptr<std::size_t> clientsWaiting;  // see awaited()
+    core::ActivityRegistry::Registration clientsProbe;
     bool settleQueued = false;
     bool settling = false;
 };

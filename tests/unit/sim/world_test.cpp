@@ -1,8 +1,8 @@
 // sim::World and its test fixture: one assembly of the cluster, settled on virtual time.
 #include <gtest/gtest.h>
 
-#include "mcpsim/core/kube/apply.hpp"
 #include "guide_objects.hpp"
+#include "mcpsim/core/kube/apply.hpp"
 #include "mcpsim/sim/testing/world_test.hpp"
 
 namespace mcpsim::sim {
@@ -97,6 +97,60 @@ TEST_F(SeedWorld, RegistrationAfterReappliedCrdIsReconciled) {
     auto written = apply(registration("after-crd", "after_"));
     ASSERT_EQ(written.size(), 1u);
     EXPECT_TRUE(waitForCondition(kMcpsr, {"mcp-test", "after-crd"}, "Ready", "True", 30s));
+}
+
+// A world destroyed while a request still waits on its clock (a script timed out during a slow
+// tool): the request and the broker it keeps alive go before the API server they point into.
+TEST(World, GoesDownWhileARequestWaitsForASlowTool) {
+    WorldConfig config;
+    config.profile = "e2e";
+    auto world = std::make_unique<World>(config);
+    ASSERT_TRUE(world
+                    ->apply(R"(apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: slow-route, namespace: mcp-test}
+spec:
+  parentRefs: [{name: mcp-gateway, namespace: gateway-system}]
+  hostnames: [e2e-server2.mcp.local]
+  rules: [{backendRefs: [{name: mcp-test-server2, port: 9090}]}]
+---
+apiVersion: mcp.kagenti.com/v1alpha1
+kind: MCPServerRegistration
+metadata: {name: slow, namespace: mcp-test}
+spec:
+  targetRef: {group: gateway.networking.k8s.io, kind: HTTPRoute, name: slow-route}
+)")
+                    .ok());
+    core::http::Handler gateway = world->gatewayHandler();
+    ASSERT_TRUE(gateway);
+    auto post = [&](const std::string& session, const std::string& body,
+                    std::function<void(core::http::Response)> done) {
+        core::http::Request req;
+        req.method = "POST";
+        req.target = "/mcp";
+        req.headers.set("Host", world->gatewayPublicHost());
+        req.headers.set("Content-Type", "application/json");
+        req.headers.set("Accept", "application/json, text/event-stream");
+        if (!session.empty()) req.headers.set("Mcp-Session-Id", session);
+        req.body = body;
+        gateway(std::move(req), std::move(done));
+    };
+    std::string session;
+    post(
+        "",
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",)"
+        R"("capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
+        [&](core::http::Response r) { session = r.headers.value("Mcp-Session-Id"); });
+    world->runtime().poll();
+    ASSERT_FALSE(session.empty());
+    bool answered = false;
+    post(session,
+         R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow",)"
+         R"("arguments":{"seconds":"600"}}})",
+         [&](core::http::Response) { answered = true; });
+    world->runtime().poll();
+    EXPECT_FALSE(answered) << "the tool waits 600 s of world time, which is not run";
+    world.reset();  // under ASan: no use of the freed API server
 }
 
 // Modifiers run in order on the profile's blueprint before anything boots.

@@ -80,6 +80,9 @@ class VirtualClock final : public Clock {
     // From now on timers that share a deadline fire in an order drawn from `rng` (schedule
     // perturbation, as Asio promises no order among equal deadlines either).
     void orderTiesBy(Random rng);
+    // Drops every pending timer without firing it, destroying its callback and what that holds
+    // now rather than with the clock (after the components it points into).
+    void discardTimers();
 
     // From now on the clock never runs behind real time: it moves with the wall clock and still
     // jumps ahead when told to (fireNext, advance). `mcpsim serve --clock virtual` runs this way.

@@ -110,6 +110,10 @@ class Runtime {
     // that does not follow real time, timers fire only through settle()/runFor().
     void run();
     void stop();
+    // For an owner about to destroy its components: runs the handlers that are ready, then
+    // drops the pending timers of a virtual clock, so that what they hold (a request waiting for
+    // a slow answer, and the components it keeps alive) goes while everything is still there.
+    void discardPendingWork();
 
   private:
     RuntimeOptions options_;
