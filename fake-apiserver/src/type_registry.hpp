@@ -25,8 +25,8 @@ struct PrinterColumn {
     std::string compute;   // or a named cell function (built-in kinds only)
     std::string none;      // text for an absent value (built-ins print "<none>" in places)
     int priority = 0;
-    bool zero = false;     // absent integer renders as 0
-    bool raw = false;      // a date column printed as the timestamp itself
+    bool zero = false;  // absent integer renders as 0
+    bool raw = false;   // a date column printed as the timestamp itself
 };
 
 struct VersionSpec {
@@ -54,7 +54,7 @@ struct ResourceType {
     std::vector<std::string> subresources;
     std::vector<VersionSpec> versions;  // served versions, preferred first
     bool crd = false;
-    bool generation = false;  // metadata.generation is maintained
+    bool generation = false;                  // metadata.generation is maintained
     std::vector<std::string> fieldSelectors;  // beyond metadata.name / metadata.namespace
     std::vector<std::string> required;        // dotted paths (built-ins)
     std::vector<std::string> immutable;       // dotted paths (built-ins)
@@ -77,7 +77,7 @@ struct ResourceType {
 };
 
 class TypeRegistry {
-public:
+  public:
     // `yaml` is the program's own type table (parsed once per process).
     void loadBuiltins(std::string_view yaml);
     // Adds or replaces the type (matched by group + plural).
@@ -94,7 +94,7 @@ public:
     // (Invalid) when the CRD is not acceptable, with the apiserver's field errors.
     static ResourceType fromCrd(const Json& crd);
 
-private:
+  private:
     std::vector<std::shared_ptr<ResourceType>> types_;
     std::uint64_t epoch_ = 1;
 };
