@@ -124,6 +124,37 @@ TEST(Runtime, WorkPostedByTimersRunsInTimeWhenDrivenBetweenHandlers) {
     EXPECT_EQ(times, expected);
 }
 
+// An owner about to destroy its components drops what pending timers hold, on either clock,
+// without running them; a timer scheduled afterwards still works.
+TEST(Runtime, DiscardPendingWorkDropsWhatTimersHoldWithoutFiringThem) {
+    for (const bool virtualTime : {true, false}) {
+        RuntimeOptions o;
+        o.virtualTime = virtualTime;
+        Runtime rt(o);
+        auto held = std::make_shared<int>(1);
+        std::weak_ptr<int> watch = held;
+        bool fired = false;
+        for (int i = 0; i < 3; ++i) {
+            rt.clock().schedule(std::chrono::hours(1), [held, &fired] { fired = true; });
+        }
+        held.reset();
+        ASSERT_FALSE(watch.expired());
+        rt.discardPendingWork();
+        EXPECT_TRUE(watch.expired()) << (virtualTime ? "virtual" : "real") << " clock";
+        EXPECT_FALSE(fired);
+        bool later = false;
+        rt.clock().schedule(Duration::zero(), [&] { later = true; });
+        if (virtualTime) {
+            rt.runUntilIdle();
+        } else {
+            const SteadyTime until = rt.clock().steady() + std::chrono::seconds(5);
+            while (!later && rt.step(until)) {
+            }
+        }
+        EXPECT_TRUE(later);
+    }
+}
+
 TEST(VirtualClock, FollowingRealTimeJumpsAheadButNeverFallsBehind) {
     Runtime rt(RuntimeOptions{.seed = 1, .virtualTime = true, .followRealTime = true});
     const auto wallBefore = std::chrono::system_clock::now();

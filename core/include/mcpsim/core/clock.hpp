@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -45,6 +46,10 @@ class Clock {
     virtual SteadyTime steady() const = 0;
     virtual TimerHandle schedule(Duration after, std::function<void()> fn) = 0;
     virtual bool isVirtual() const = 0;
+    // Drops every pending timer without firing it, so that its callback and what that holds go
+    // now rather than with the clock (after the components it points into). A real clock's
+    // callbacks go once the loop has run the cancelled waits.
+    virtual void discardTimers() = 0;
 };
 
 class RealClock final : public Clock {
@@ -54,9 +59,11 @@ class RealClock final : public Clock {
     SteadyTime steady() const override;
     TimerHandle schedule(Duration after, std::function<void()> fn) override;
     bool isVirtual() const override { return false; }
+    void discardTimers() override;
 
   private:
     boost::asio::io_context& io_;
+    std::vector<std::weak_ptr<TimerHandle::State>> pending_;
 };
 
 // Timers fire in deadline order, only from advance()/fireNext(); equal deadlines in scheduling
@@ -80,9 +87,7 @@ class VirtualClock final : public Clock {
     // From now on timers that share a deadline fire in an order drawn from `rng` (schedule
     // perturbation, as Asio promises no order among equal deadlines either).
     void orderTiesBy(Random rng);
-    // Drops every pending timer without firing it, destroying its callback and what that holds
-    // now rather than with the clock (after the components it points into).
-    void discardTimers();
+    void discardTimers() override;
 
     // From now on the clock never runs behind real time: it moves with the wall clock and still
     // jumps ahead when told to (fireNext, advance). `mcpsim serve --clock virtual` runs this way.

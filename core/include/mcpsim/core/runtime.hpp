@@ -111,8 +111,9 @@ class Runtime {
     void run();
     void stop();
     // For an owner about to destroy its components: runs the handlers that are ready, then
-    // drops the pending timers of a virtual clock, so that what they hold (a request waiting for
-    // a slow answer, and the components it keeps alive) goes while everything is still there.
+    // drops the clock's pending timers (see Clock::discardTimers), so that what they hold (a
+    // request waiting for a slow answer, and the components it keeps alive) goes while
+    // everything is still there.
     void discardPendingWork();
 
   private:
