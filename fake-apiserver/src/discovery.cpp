@@ -231,10 +231,10 @@ std::optional<Json> ApiServer::Impl::openApiDocument(const std::string& group,
                          {"x-kubernetes-action", "patch"},
                          {"parameters", params},
                          {"responses", {{"200", {{"description", "OK"}}}}}}}};
-        if (!vs->openApiSchema.is_null()) {
+        if (vs->openApiSchema && !vs->openApiSchema->is_null()) {
             std::string schemaName = (group.empty() ? std::string("io.k8s.api.core") : group) +
                                      "." + version + "." + t->kind;
-            Json s = vs->openApiSchema;
+            Json s = *vs->openApiSchema;
             s["x-kubernetes-group-version-kind"] = Json::array({gvk});
             schemas[schemaName] = s;
         }

@@ -1,6 +1,7 @@
 #include "type_registry.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <regex>
 #include <stdexcept>
 #include <tuple>
@@ -156,7 +157,37 @@ std::vector<const ResourceType*> TypeRegistry::all() const {
     return builtins;
 }
 
+namespace {
+
+ResourceType compileCrd(const Json& crd);
+
+}  // namespace
+
 ResourceType TypeRegistry::fromCrd(const Json& crd) {
+    struct Compiled {
+        std::string name;
+        Json spec;
+        ResourceType type;
+    };
+    static std::mutex mutex;
+    static std::vector<Compiled> compiled;
+    const std::string name = crd.value("/metadata/name"_json_pointer, std::string());
+    const auto spec = crd.find("spec");
+    {
+        std::lock_guard lock(mutex);
+        for (const auto& c : compiled) {
+            if (c.name == name && spec != crd.end() && c.spec == *spec) return c.type;
+        }
+    }
+    ResourceType type = compileCrd(crd);  // throws for an invalid CRD, which is not kept
+    std::lock_guard lock(mutex);
+    compiled.push_back({name, spec == crd.end() ? Json() : *spec, type});
+    return type;
+}
+
+namespace {
+
+ResourceType compileCrd(const Json& crd) {
     std::vector<StatusCause> errs;
     auto fail = [&](const std::string& type, const std::string& field, const std::string& msg) {
         errs.push_back(StatusCause{type, msg, field});
@@ -247,7 +278,7 @@ ResourceType TypeRegistry::fromCrd(const Json& crd) {
         if (openapi) {
             try {
                 vs.schema = StructuralSchema::compile(*openapi);
-                vs.openApiSchema = *openapi;
+                vs.openApiSchema = std::make_shared<const Json>(*openapi);
             } catch (const std::invalid_argument& e) {
                 fail("FieldValueInvalid", path + ".schema", e.what());
             }
@@ -277,5 +308,7 @@ ResourceType TypeRegistry::fromCrd(const Json& crd) {
     if (scaleSub) rt.subresources.push_back("scale");
     return rt;
 }
+
+}  // namespace
 
 }  // namespace mcpsim::apiserver

@@ -34,7 +34,8 @@ struct VersionSpec {
     bool storage = false;
     std::vector<PrinterColumn> columns;
     StructuralSchema schema;  // empty for built-ins
-    Json openApiSchema;       // as declared, for /openapi/v3
+    // As declared, for /openapi/v3; shared, as every world of a process reads the same CRDs.
+    std::shared_ptr<const Json> openApiSchema;
 };
 
 struct DefaultRule {
@@ -92,6 +93,8 @@ class TypeRegistry {
 
     // Builds a type from a CustomResourceDefinition object. Throws core::kube::ApiException
     // (Invalid) when the CRD is not acceptable, with the apiserver's field errors.
+    // Throws ApiException (Invalid) with the CRD's field errors. Memoized per process: the same
+    // CRD (name and spec) compiles to the same type, and every world applies the same ones.
     static ResourceType fromCrd(const Json& crd);
 
   private:

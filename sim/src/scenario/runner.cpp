@@ -750,7 +750,10 @@ class TestRun {
             drain(w);
             return 0;
         });
-        const ProcessResult p = runProcess(argv, env, dir.empty() ? "." : dir, timeout);
+        const ProcessResult p = [&] {
+            LiveWorld::Serving serving(live_);
+            return runProcess(argv, env, dir.empty() ? "." : dir, timeout);
+        }();
         live_.call([](World& w) {
             drain(w);
             return 0;
@@ -888,7 +891,10 @@ class TestRun {
         for (std::size_t i = 1; i < argv.size(); ++i) o.what += (i > 1 ? " " : "") + argv[i];
         auto env = currentEnvironment();
         env["KUBECONFIG"] = kubeconfig_;
-        const ProcessResult p = runProcess(argv, env, workDir_, timeout);
+        const ProcessResult p = [&] {
+            LiveWorld::Serving serving(live_);
+            return runProcess(argv, env, workDir_, timeout);
+        }();
         o.detail = indent(p.out + p.err, "    ");
         if (!p.goError.empty() || p.timedOut)
             o.errors.push_back(p.timedOut ? "context deadline exceeded" : p.goError);
@@ -1046,6 +1052,8 @@ TestReport runTest(const std::string& file, const Test& test, const RunOptions& 
     TestRun::Result result;
     try {
         LiveWorld live(config);
+        // Served only while a real process runs: on virtual time nothing else needs the loop.
+        if (!options.realTime) live.park();
         result = TestRun(test, live, options, seed, out, dir.string()).run();
     } catch (const std::exception& e) {
         result.passed = false;
