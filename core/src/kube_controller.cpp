@@ -225,7 +225,7 @@ void Controller::enqueue(const ObjectKey& key) {
     schedule();
 }
 
-void Controller::enqueueAfter(const ObjectKey& key, Duration delay) {
+void Controller::enqueueAfter(const ObjectKey& key, Duration delay, bool periodic) {
     if (stopped_) return;
     if (delay <= Duration::zero()) {
         enqueue(key);
@@ -239,11 +239,17 @@ void Controller::enqueueAfter(const ObjectKey& key, Duration delay) {
     }
     if (auto it = delayed_.find(key); it != delayed_.end()) it->second.cancel();
     delayedAt_[key] = at;
+    if (periodic) {
+        periodic_.insert(key);
+    } else {
+        periodic_.erase(key);
+    }
     std::weak_ptr<bool> alive = alive_;
     delayed_[key] = rt_.clock().schedule(delay, [this, key, alive] {
         if (auto a = alive.lock(); !a || !*a) return;
         delayed_.erase(key);
         delayedAt_.erase(key);
+        periodic_.erase(key);
         enqueue(key);
     });
 }
@@ -258,9 +264,11 @@ std::optional<std::string> Controller::pendingWork() const {
         return std::to_string(queue_.size()) + " queued, first " + queue_.front().str();
     // The earliest pending requeue (or retry after an error) names the key.
     std::optional<std::pair<SteadyTime, ObjectKey>> first;
+    std::size_t pending = 0;
     for (const auto& [key, at] : delayedAt_) {
         auto t = delayed_.find(key);
-        if (t == delayed_.end() || !t->second.pending()) continue;
+        if (t == delayed_.end() || !t->second.pending() || periodic_.count(key)) continue;
+        ++pending;
         if (!first || at < first->first) first = std::make_pair(at, key);
     }
     if (!first) return std::nullopt;
@@ -269,8 +277,7 @@ std::optional<std::string> Controller::pendingWork() const {
     const bool retry = failures_.count(first->second) > 0;
     return std::string(retry ? "retry after error of " : "requeue of ") + first->second.str() +
            " in " + humanDuration(in) +
-           (delayedAt_.size() > 1 ? " (and " + std::to_string(delayedAt_.size() - 1) + " more)"
-                                  : "");
+           (pending > 1 ? " (and " + std::to_string(pending - 1) + " more)" : "");
 }
 
 void Controller::schedule() {
@@ -325,7 +332,7 @@ void Controller::finish(const ObjectKey& key, ReconcileResult result) {
         enqueueAfter(key, delay);
     } else {
         failures_.erase(key);
-        if (result.requeueAfter) enqueueAfter(key, *result.requeueAfter);
+        if (result.requeueAfter) enqueueAfter(key, *result.requeueAfter, result.periodic);
     }
     if (dirty_.erase(key)) enqueue(key);
     schedule();

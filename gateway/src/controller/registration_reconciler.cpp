@@ -333,7 +333,9 @@ RegistrationReconciler::prepare(const ObjectKey& key) {
 
 void RegistrationReconciler::checkNext(const std::shared_ptr<BrokerCheck>& check) {
     if (check->next == check->namespaces.size()) {
-        check->done(ReconcileResult::done());
+        // Ready everywhere. The reference stops here and never looks again, so a later outage
+        // stays hidden behind Ready (FN-16); its evident intent, done here, is re-validation.
+        check->done(ReconcileResult::recheckAfter(kReadyRecheck));
         return;
     }
     const std::string& ns = check->namespaces[check->next++];

