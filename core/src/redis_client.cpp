@@ -21,6 +21,13 @@ std::string Address::str() const {
 
 namespace {
 
+// A cluster DNS name (<service>.<namespace>.svc.cluster.local), which only the world resolves.
+bool inWorldName(const std::string& host) {
+    const std::string suffix = ".cluster.local";
+    return host.size() > suffix.size() &&
+           host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 // user[:password]@ at the start of `rest`, removed from it.
 void takeUserInfo(std::string& rest, Address& a) {
     const auto at = rest.find('@');
@@ -190,8 +197,21 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
 
     // Opens a connection; false (with `error`) when it cannot even start.
     bool connect(std::string& error) {
-        ctx = address.unixSocket.empty() ? redisAsyncConnect(address.host.c_str(), address.port)
-                                         : redisAsyncConnectUnix(address.unixSocket.c_str());
+        std::string unixSocket = address.unixSocket;
+        if (unixSocket.empty()) {
+            // An in-world address (a pod's, a Service's) served by a program of this machine.
+            auto served =
+                rt.hostSockets().find(address.host, static_cast<std::uint16_t>(address.port));
+            if (served) {
+                unixSocket = *served;
+            } else if (inWorldName(address.host)) {
+                // Not looked up on the machine's resolver, which would block the loop.
+                error = "tcp: lookup " + address.host + ": no such host";
+                return false;
+            }
+        }
+        ctx = unixSocket.empty() ? redisAsyncConnect(address.host.c_str(), address.port)
+                                 : redisAsyncConnectUnix(unixSocket.c_str());
         if (ctx == nullptr || ctx->err) {
             error = ctx ? std::string(ctx->errstr) : std::string("cannot allocate redis context");
             if (ctx) redisAsyncFree(ctx);

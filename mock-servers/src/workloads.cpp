@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "host_program.hpp"
 #include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/kube/controller.hpp"
 
@@ -372,6 +373,9 @@ struct Workloads::Impl {
     struct Instance {
         std::unique_ptr<MockServer> server;
         std::unique_ptr<core::http::Listener> listener;
+        // Or a program of this machine, and the pod address that reaches its socket.
+        std::unique_ptr<HostProgram> program;
+        std::unique_ptr<core::HostSockets::Binding> address;
     };
 
     std::string allocateIp() { return "10.244.0." + std::to_string(nextIp++); }
@@ -430,6 +434,13 @@ struct Workloads::Impl {
         }
         std::string mockName = str(pod, "/metadata/annotations/mcpsim.io~1mock");
         const bool annotated = !mockName.empty();
+        if (const HostProgramSpec* program =
+                annotated ? nullptr : options.images.programFor(image)) {
+            if (pod.contains("/status/containerStatuses"_json_pointer)) {
+                return ReconcileResult::done();  // already failed once; nothing will change
+            }
+            return startProgram(key, container, *program);
+        }
         if (!annotated) mockName = options.images.mockFor(image).value_or("");
         const MockInfo* info = mockName.empty() ? nullptr : findMock(mockName);
         if (pod.contains("/status/containerStatuses"_json_pointer)) {
@@ -508,6 +519,62 @@ struct Workloads::Impl {
         }
         event(pod, "Normal", "Started",
               "Started container " + cname + " (mcpsim mock " + info->name + ")", "kubelet");
+        return ReconcileResult::done();
+    }
+
+    // A pod whose image runs as a program of this machine: Running once the program accepts
+    // connections, CrashLoopBackOff if it cannot start or exits.
+    ReconcileResult startProgram(const ObjectKey& key, const Json& container,
+                                 const HostProgramSpec& spec) {
+        const std::string cname = container.value("name", "");
+        const std::string image = container.value("image", "");
+        core::Logger podLog(rt.clock(), rt.logs(), key.ns + "/" + key.name + "/" + cname);
+        std::vector<std::string> args;
+        for (const auto& a : container.value("args", Json::array())) {
+            if (a.is_string()) args.push_back(a.get<std::string>());
+        }
+        auto crashed = [this, key, cname, image, podLog](const std::string& why) {
+            auto got = client.get(kPod, key);
+            if (!got.ok()) return;
+            Json pod = got.value();
+            podLog.error("program exited", {{"error", why}});
+            const std::string podRef =
+                key.name + "_" + key.ns + "(" + str(pod, "/metadata/uid") + ")";
+            markWaiting(pod, cname, image, "Running", "CrashLoopBackOff",
+                        "back-off 10s restarting failed container=" + cname + " pod=" + podRef);
+            client.updateStatus(pod, {kManager});
+            event(pod, "Warning", "BackOff",
+                  "Back-off restarting failed container " + cname + " in pod " + podRef, "kubelet");
+        };
+        Instance inst;
+        try {
+            inst.program = std::make_unique<HostProgram>(rt, spec, args);
+        } catch (const std::exception& e) {
+            crashed(e.what());
+            return ReconcileResult::done();
+        }
+        const std::string ip = allocateIp();
+        podLog.info("starting program",
+                    {{"program", spec.command[0]}, {"listen", ":" + std::to_string(spec.port)}});
+        HostProgram* program = inst.program.get();
+        instances[key] = std::move(inst);
+        program->whenReady([this, key, ip, cname, image, spec, crashed](const std::string& error) {
+            auto it = instances.find(key);
+            if (it == instances.end()) return;
+            if (!error.empty()) {
+                instances.erase(it);
+                crashed(error);
+                return;
+            }
+            auto got = client.get(kPod, key);
+            if (!got.ok()) return;
+            Json pod = got.value();
+            it->second.address = rt.hostSockets().bind(ip, spec.port, it->second.program->socket());
+            markRunning(pod, cname, image, ip, "mcpsim://program/" + spec.name);
+            client.updateStatus(pod, {kManager});
+            event(pod, "Normal", "Started",
+                  "Started container " + cname + " (program " + spec.command[0] + ")", "kubelet");
+        });
         return ReconcileResult::done();
     }
 
@@ -650,9 +717,19 @@ struct Workloads::Impl {
         for (const auto& sp : ports) {
             const int svcPort = sp.value("port", 0);
             auto pkey = std::make_pair(key, svcPort);
+            programAddresses.erase(pkey);
             if (ready.empty()) {
                 proxies.erase(pkey);
                 continue;
+            }
+            // A program's pod (not HTTP): the Service's address reaches its socket.
+            for (const auto& p : ready) {
+                auto socket = rt.hostSockets().find(
+                    str(p, "/status/podIP"), static_cast<std::uint16_t>(resolveTargetPort(sp, p)));
+                if (!socket) continue;
+                programAddresses[pkey] = rt.hostSockets().bind(
+                    serviceHost(key.name, key.ns), static_cast<std::uint16_t>(svcPort), *socket);
+                break;
             }
             auto& proxy = proxies[pkey];
             proxy.targets.clear();
@@ -709,6 +786,8 @@ struct Workloads::Impl {
     int nextIp = 20;
     std::map<ObjectKey, Instance> instances;
     std::map<std::pair<ObjectKey, int>, Proxy> proxies;
+    std::map<std::pair<ObjectKey, int>, std::unique_ptr<core::HostSockets::Binding>>
+        programAddresses;
     Controller deployments;
     Controller kubelet;
     Controller endpoints;

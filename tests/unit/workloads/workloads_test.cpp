@@ -2,9 +2,15 @@
 // become Running pods serving their mock, Services get endpoints and a cluster DNS name.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "mcpsim/core/http/network.hpp"
+#include "mcpsim/core/redis/client.hpp"
 #include "mcpsim/mocks/workloads.hpp"
 #include "mcpsim/sim/testing/world_test.hpp"
+#include "skip.hpp"
 
 namespace mcpsim::mocks {
 namespace {
@@ -41,17 +47,19 @@ class WorkloadsTest : public sim::testing::WorldTest {
         req.body =
             R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
         std::pair<int, std::string> out{-1, ""};
-        world().clusterNetwork().request({host, port}, req, [&](std::error_code ec, core::http::Response r) {
-            if (ec) {
-                out = {0, ec.message()};
-                return;
-            }
-            out.first = r.status;
-            out.second = r.body;
-            if (r.stream) {
-                for (auto& chunk : r.stream->take()) out.second += chunk;
-            }
-        });
+        world().clusterNetwork().request({host, port}, req,
+                                         [&](std::error_code ec, core::http::Response r) {
+                                             if (ec) {
+                                                 out = {0, ec.message()};
+                                                 return;
+                                             }
+                                             out.first = r.status;
+                                             out.second = r.body;
+                                             if (r.stream) {
+                                                 for (auto& chunk : r.stream->take())
+                                                     out.second += chunk;
+                                             }
+                                         });
         EXPECT_TRUE(waitFor([&] { return out.first != -1; }, "a reply from " + host));
         return out;
     }
@@ -95,12 +103,10 @@ TEST_F(WorkloadsTest, DeploymentRunsItsMockBehindTheService) {
     EXPECT_EQ(dep["status"]["observedGeneration"], dep["metadata"]["generation"]);
     EXPECT_EQ(dep["status"]["conditions"][0]["type"], "Available");
     EXPECT_EQ(dep["status"]["conditions"][0]["status"], "True");
-    Json eps =
-        client().get({"", "v1", "Endpoints"}, {"mcp-test", "mcp-api-key-server"}).value();
+    Json eps = client().get({"", "v1", "Endpoints"}, {"mcp-test", "mcp-api-key-server"}).value();
     EXPECT_EQ(eps["subsets"][0]["addresses"][0]["ip"], ip);
-    auto slices =
-        client().list({"discovery.k8s.io", "v1", "EndpointSlice"},
-                           {"mcp-test", "kubernetes.io/service-name=mcp-api-key-server", ""});
+    auto slices = client().list({"discovery.k8s.io", "v1", "EndpointSlice"},
+                                {"mcp-test", "kubernetes.io/service-name=mcp-api-key-server", ""});
     ASSERT_EQ(slices.value()["items"].size(), 1u);
     const Json& slice = slices.value()["items"][0];
     EXPECT_EQ(slice["metadata"]["labels"]["app.kubernetes.io/component"], "mcp-test");  // inherited
@@ -241,6 +247,145 @@ TEST_F(WorkloadsTest, UnusablePortIsCrashLoopBackOff) {
             << lines[0].text;
     }
     EXPECT_EQ(runningMocks(), 0u);
+}
+
+// ---- images that run as a program of this machine -------------------------------------------
+
+bool onPath(const std::string& program) {
+    const char* path = std::getenv("PATH");
+    std::string p = path ? path : "";
+    for (std::size_t start = 0; start <= p.size();) {
+        std::size_t end = p.find(':', start);
+        if (end == std::string::npos) end = p.size();
+        if (::access((p.substr(start, end - start) + "/" + program).c_str(), X_OK) == 0) {
+            return true;
+        }
+        start = end + 1;
+    }
+    return false;
+}
+
+constexpr const char* kRedis = R"(
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: redis, namespace: mcp-test}
+spec:
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec:
+      containers:
+      - {name: redis, image: "docker.io/library/redis:7", ports: [{containerPort: 6379}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: redis, namespace: mcp-test}
+spec:
+  selector: {app: redis}
+  ports: [{port: 6379, targetPort: 6379}]
+)";
+
+class ProgramWorkloadsTest : public WorkloadsTest {
+  protected:
+    // One command's answer, as "error:<why>" or the reply's text.
+    std::string command(const std::string& host, std::vector<std::string> argv) {
+        core::redis::Client redis(runtime(), core::redis::Address{host, 6379, "", "", "", 0});
+        std::string out;
+        bool done = false;
+        redis.command(std::move(argv), [&](const std::string& error, const core::redis::Reply& r) {
+            out = error.empty() ? r.text : "error:" + error;
+            done = true;
+        });
+        EXPECT_TRUE(waitFor([&] { return done; }, "a reply from " + host));
+        return out;
+    }
+};
+
+// The redis image runs as the machine's redis-server: its pod is Running once the server
+// accepts connections, and a Redis client of the pod's address or of the Service's reaches it.
+// Scaled away, the server is stopped and its directory removed.
+TEST_F(ProgramWorkloadsTest, RedisImageRunsTheMachinesRedisServerBehindItsService) {
+    if (!onPath("redis-server")) MCPSIM_SKIP_OR_FAIL_IN_CI("redis-server is not installed");
+    apply(kRedis);
+    auto ps = pods("app=redis");
+    ASSERT_EQ(ps.size(), 1u);
+    EXPECT_EQ(ps[0]["status"]["phase"], "Running");
+    EXPECT_EQ(ps[0]["status"]["containerStatuses"][0]["imageID"], "mcpsim://program/redis");
+    const std::string ip = ps[0]["status"]["podIP"];
+    EXPECT_EQ(command(ip, {"PING"}), "PONG");
+    const std::string service = serviceHost("redis", "mcp-test");
+    EXPECT_EQ(command(service, {"SET", "k", "v"}), "OK");
+    EXPECT_EQ(command(service, {"GET", "k"}), "v");  // one server behind both addresses
+    const auto log = runtime().logs().lines(
+        "mcp-test/" + ps[0]["metadata"]["name"].get<std::string>() + "/redis");
+    ASSERT_FALSE(log.empty());
+    EXPECT_NE(log[0].text.find("msg=\"starting program\" program=redis-server listen=:6379"),
+              std::string::npos)
+        << log[0].text;
+    auto podDirs = [] {
+        std::size_t n = 0;
+        for (const auto& e :
+             std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+            n += e.path().filename().string().rfind("mcpsim-pod-", 0) == 0;
+        }
+        return n;
+    };
+    const std::size_t dirs = podDirs();
+    EXPECT_GE(dirs, 1u);
+    ASSERT_TRUE(client()
+                    .patch(kDeployment, {"mcp-test", "redis"}, core::kube::PatchType::Merge,
+                           {{"spec", {{"replicas", 0}}}})
+                    .ok());
+    settle();
+    EXPECT_TRUE(pods("app=redis").empty());
+    EXPECT_EQ(podDirs(), dirs - 1);
+    EXPECT_EQ(command(service, {"PING"}).rfind("error:dial tcp: lookup " + service, 0), 0u);
+}
+
+// A program that is not on the machine: the pod is CrashLoopBackOff and its log says why.
+class MissingProgramTest : public ProgramWorkloadsTest {
+  protected:
+    MissingProgramTest() {
+        worldConfig().addModifier([](sim::WorldBlueprint& bp) {
+            bp.mockImages =
+                "programs: [{name: nothing, command: [mcpsim-no-such-program, '{socket}'], "
+                "port: 1}]\nimages: [{image: example.com/nothing, program: nothing}]\n";
+        });
+    }
+};
+
+TEST_F(MissingProgramTest, IsCrashLoopBackOffSayingWhy) {
+    apply(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: nothing, namespace: mcp-test}\n"
+        "spec:\n  selector: {matchLabels: {app: nothing}}\n  template:\n    metadata: {labels: "
+        "{app: nothing}}\n    spec: {containers: [{name: c, image: example.com/nothing:1}]}\n");
+    auto ps = pods("app=nothing");
+    ASSERT_EQ(ps.size(), 1u);
+    EXPECT_EQ(ps[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+              "CrashLoopBackOff");
+    const auto log =
+        runtime().logs().lines("mcp-test/" + ps[0]["metadata"]["name"].get<std::string>() + "/c");
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_NE(log[0].text.find(
+                  "exec: \\\"mcpsim-no-such-program\\\": executable file not found in $PATH"),
+              std::string::npos)
+        << log[0].text;
+}
+
+TEST(ImageTable, ProgramRowsNeedAKnownProgramAndAWellFormedSpec) {
+    ImageTable t;
+    ASSERT_NE(t.programFor("redis:7"), nullptr);
+    EXPECT_EQ(t.programFor("redis:7")->port, 6379);
+    EXPECT_FALSE(t.mockFor("redis:7"));
+    EXPECT_EQ(t.programFor("test-server1"), nullptr);
+    for (const char* bad : {"images: [{image: x, program: nope}]",
+                            "images: [{image: x, program: redis, mock: server1}]",
+                            "programs: [{name: p, command: [], port: 1}]\nimages: []",
+                            "programs: [{name: p, command: [x], port: 70000}]\nimages: []"}) {
+        EXPECT_THROW(t.addYaml(bad), std::runtime_error) << bad;
+    }
+    t.addYaml("programs: [{name: p, command: [x], port: 7}]\nimages: [{image: redis, program: p}]");
+    EXPECT_EQ(t.programFor("redis:7")->port, 7);  // later rows first
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "mcpsim/core/activity.hpp"
 #include "mcpsim/core/clock.hpp"
+#include "mcpsim/core/host_sockets.hpp"
 #include "mcpsim/core/log.hpp"
 #include "mcpsim/core/random.hpp"
 
@@ -87,6 +88,7 @@ class Runtime {
     Random& rng() { return rng_; }
     LogStore& logs() { return logs_; }
     ActivityRegistry& activity() { return activity_; }
+    HostSockets& hostSockets() { return hostSockets_; }
     const RuntimeOptions& options() const { return options_; }
 
     // Runs every ready handler; with virtual time, also fires due timers, advancing the clock
@@ -123,6 +125,7 @@ class Runtime {
     Random rng_;
     LogStore logs_;
     ActivityRegistry activity_;
+    HostSockets hostSockets_;
     std::size_t external_ = 0;
     // Inside settle, runFor, step or runUntilIdle: the clock moves to due timers.
     int advancing_ = 0;
