@@ -407,6 +407,10 @@ std::string signHs256(const Json& claims, std::string_view key) {
     return token + "." + base64UrlEncode(*mac);
 }
 
+std::optional<std::string> checkRegisteredTimes(const Json& claims, WallTime now) {
+    return validateTimes(claims, ClaimsType::Registered, now);
+}
+
 Verified verifyHmac(std::string_view text, std::string_view key, WallTime now) {
     ErrorQueueGuard guard;
     auto parsed = parse(text, ClaimsType::Registered);

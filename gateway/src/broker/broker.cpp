@@ -228,7 +228,7 @@ struct Broker::Impl {
         for (const auto& [id, m] : managers) {
             if (const Json* def = m->routedTool(served)) {
                 return router::ToolRoute{m->config(), served.substr(m->config().toolPrefix.size()),
-                                         *def};
+                                         broker::annotationHints(*def)};
             }
         }
         return std::nullopt;

@@ -26,17 +26,33 @@ std::string SessionTokens::mint() {
     return core::jwt::signHs256(claims, key_);
 }
 
+const Json* SessionTokens::verifiedClaims(const std::string& token) const {
+    if (auto it = verified_.find(token); it != verified_.end()) return &it->second;
+    auto v = core::jwt::verifyHmac(token, key_, clock_.now());
+    auto* t = std::get_if<core::jwt::Token>(&v);
+    if (!t) {
+        // A bad signature stays bad; a good one out of its times is not remembered either, and
+        // is verified in full again.
+        return nullptr;
+    }
+    if (verified_.size() >= kMaxVerified) verified_.clear();
+    return &verified_.emplace(token, std::move(t->claims)).first->second;
+}
+
 std::optional<std::string> SessionTokens::invalid(const std::string& token) const {
+    if (const Json* claims = verifiedClaims(token)) {
+        return core::jwt::checkRegisteredTimes(*claims, clock_.now());
+    }
     auto v = core::jwt::verifyHmac(token, key_, clock_.now());
     if (auto* why = std::get_if<std::string>(&v)) return *why;
     return std::nullopt;
 }
 
 std::optional<core::WallTime> SessionTokens::expiry(const std::string& token) const {
-    auto v = core::jwt::verifyHmac(token, key_, clock_.now());
-    auto* t = std::get_if<core::jwt::Token>(&v);
-    if (!t || !t->claims.contains("exp") || !t->claims["exp"].is_number()) return std::nullopt;
-    return core::WallTime(std::chrono::seconds(t->claims["exp"].get<std::int64_t>()));
+    const Json* claims = verifiedClaims(token);
+    if (!claims || core::jwt::checkRegisteredTimes(*claims, clock_.now())) return std::nullopt;
+    if (!claims->contains("exp") || !(*claims)["exp"].is_number()) return std::nullopt;
+    return core::WallTime(std::chrono::seconds((*claims)["exp"].get<std::int64_t>()));
 }
 
 }  // namespace mcpsim::gateway::broker

@@ -3,8 +3,10 @@
 // random jti; validation checks the signature (any HMAC algorithm) and exp/nbf with no leeway.
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "mcpsim/core/clock.hpp"
+#include "mcpsim/core/json.hpp"
 #include "mcpsim/core/random.hpp"
 
 namespace mcpsim::gateway::broker {
@@ -20,6 +22,13 @@ class SessionTokens {
     std::optional<core::WallTime> expiry(const std::string& token) const;
 
   private:
+    // The claims of tokens whose signature verified: every request of a session carries the same
+    // token, and the signature of a token under one key never changes, so only the times are
+    // checked again (with verifyHmac's own check, hence the same errors). Bounded.
+    const Json* verifiedClaims(const std::string& token) const;
+    mutable std::unordered_map<std::string, Json> verified_;
+    static constexpr std::size_t kMaxVerified = 16384;
+
     const core::Clock& clock_;
     core::Random rng_;
     std::string key_;

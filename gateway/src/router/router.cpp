@@ -98,7 +98,7 @@ void Router::toolsCall(Request& req, Json msg, Done done) {
     env_.hookLog("[EXT-PROC] Found matching server", {{"toolName", served},
                                                       {"serverPrefix", route->server.toolPrefix},
                                                       {"serverName", route->server.name}});
-    req.headers.set("x-mcp-annotation-hints", broker::annotationHints(route->definition));
+    req.headers.set("x-mcp-annotation-hints", route->annotationHints);
     req.headers.set("x-mcp-method", "tools/call");
     req.headers.set("x-mcp-toolname", route->upstreamName);
     req.headers.set("x-mcp-servername", route->server.name);
@@ -125,8 +125,11 @@ void Router::upstreamSession(
     const std::string& gatewaySession, const ToolRoute& route, const Request& request,
     std::function<void(std::optional<std::string>, std::optional<Response>)> done) {
     std::weak_ptr<bool> alive = alive_;
+    // The request outlives the exchange (the data plane holds it until `done`), so it is not
+    // copied for the rare first call that initializes the upstream session.
+    const Request* pending = &request;
     env_.store.get(gatewaySession,
-                   [this, alive, gatewaySession, route, request, done](
+                   [this, alive, gatewaySession, route, pending, done](
                        const std::string& error, const broker::SessionStore::Sessions& sessions) {
                        if (auto a = alive.lock(); !a || !*a) return;
                        if (!error.empty()) {
@@ -137,7 +140,7 @@ void Router::upstreamSession(
                        if (auto s = sessions.find(route.server.name); s != sessions.end()) {
                            return done(s->second, std::nullopt);
                        }
-                       initializeUpstream(gatewaySession, route, request, done);
+                       initializeUpstream(gatewaySession, route, *pending, done);
                    });
 }
 

@@ -28,7 +28,7 @@ namespace mcpsim::gateway::router {
 struct ToolRoute {
     broker::ServerConfig server;
     std::string upstreamName;
-    Json definition;
+    std::string annotationHints;  // x-mcp-annotation-hints of the tool's definition
 };
 
 struct RouterEnv {

@@ -34,6 +34,9 @@ using Verified = std::variant<Token, std::string>;
 // Gateway session check: any HMAC alg (HS256/HS384/HS512) with `key`; exp and nbf checked against
 // `now` with zero leeway (valid while now < exp and now >= nbf); iss, aud and iat not checked.
 Verified verifyHmac(std::string_view token, std::string_view key, WallTime now);
+// verifyHmac's last check alone (exp and nbf against `now`, no leeway), for the claims of a
+// token whose signature it accepted before: nullopt, or the error verifyHmac would give now.
+std::optional<std::string> checkRegisteredTimes(const Json& claims, WallTime now);
 
 // Trusted-header check: ES256 only, against a PEM SubjectPublicKeyInfo ECDSA key; exp/nbf as above.
 Verified verifyEs256(std::string_view token, const std::string& pemPublicKey, WallTime now);
