@@ -472,13 +472,7 @@ struct Workloads::Impl {
         // its log says why, as a crashing container's would.
         auto crashed = [&](const std::string& why) {
             podLog.error("server exited", {{"mock", info->name}, {"error", why}});
-            const std::string podRef =
-                key.name + "_" + key.ns + "(" + str(pod, "/metadata/uid") + ")";
-            markWaiting(pod, cname, image, "Running", "CrashLoopBackOff",
-                        "back-off 10s restarting failed container=" + cname + " pod=" + podRef);
-            client.updateStatus(pod, {kManager});
-            event(pod, "Warning", "BackOff",
-                  "Back-off restarting failed container " + cname + " in pod " + podRef, "kubelet");
+            crashLoop(pod, key, cname, image);
             return ReconcileResult::done();
         };
         // Where the program listens: its --http flag, else its PORT variable, else the image's
@@ -522,6 +516,17 @@ struct Workloads::Impl {
         return ReconcileResult::done();
     }
 
+    // A container that exited at once: the pod waits in CrashLoopBackOff, with its event.
+    void crashLoop(Json& pod, const ObjectKey& key, const std::string& cname,
+                   const std::string& image) {
+        const std::string podRef = key.name + "_" + key.ns + "(" + str(pod, "/metadata/uid") + ")";
+        markWaiting(pod, cname, image, "Running", "CrashLoopBackOff",
+                    "back-off 10s restarting failed container=" + cname + " pod=" + podRef);
+        client.updateStatus(pod, {kManager});
+        event(pod, "Warning", "BackOff",
+              "Back-off restarting failed container " + cname + " in pod " + podRef, "kubelet");
+    }
+
     // A pod whose image runs as a program of this machine: Running once the program accepts
     // connections, CrashLoopBackOff if it cannot start or exits.
     ReconcileResult startProgram(const ObjectKey& key, const Json& container,
@@ -538,13 +543,7 @@ struct Workloads::Impl {
             if (!got.ok()) return;
             Json pod = got.value();
             podLog.error("program exited", {{"error", why}});
-            const std::string podRef =
-                key.name + "_" + key.ns + "(" + str(pod, "/metadata/uid") + ")";
-            markWaiting(pod, cname, image, "Running", "CrashLoopBackOff",
-                        "back-off 10s restarting failed container=" + cname + " pod=" + podRef);
-            client.updateStatus(pod, {kManager});
-            event(pod, "Warning", "BackOff",
-                  "Back-off restarting failed container " + cname + " in pod " + podRef, "kubelet");
+            crashLoop(pod, key, cname, image);
         };
         Instance inst;
         try {
