@@ -146,11 +146,20 @@ ConfigSecret::Error ConfigSecret::writeEmpty(const std::string& ns) {
     });
 }
 
+namespace {
+// A string field compared in place (no copy per entry of a large config).
+bool fieldIs(const Json& object, const char* key, const std::string& value) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == value;
+}
+}  // namespace
+
 ConfigSecret::Error ConfigSecret::upsert(const std::string& ns, const Json& entry) {
-    return modify(ns, [&entry](Json& config, std::string&) {
+    const std::string name = entry.value("name", "");
+    return modify(ns, [&entry, &name](Json& config, std::string&) {
         bool replaced = false;
         for (auto& s : config["servers"]) {
-            if (s.value("name", "") == entry.value("name", "")) {
+            if (fieldIs(s, "name", name)) {
                 // The reference writes even when nothing changed, which the API server treats as
                 // a no-op; skipping the write is indistinguishable and saves a render.
                 if (s == entry) return Write::None;

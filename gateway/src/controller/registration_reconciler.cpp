@@ -368,7 +368,8 @@ std::optional<ReconcileResult> RegistrationReconciler::onStatus(
     const Json* server = nullptr;
     if (auto servers = body.find("servers"); servers != body.end() && servers->is_array()) {
         for (const auto& s : *servers) {
-            if (s.is_object() && s.value("id", "") == id) {
+            auto sid = s.is_object() ? s.find("id") : s.end();
+            if (sid != s.end() && sid->is_string() && sid->get_ref<const std::string&>() == id) {
                 server = &s;
                 break;
             }
