@@ -128,6 +128,12 @@ void BodyStream::close() {
     if (notify_) notify_();
 }
 
+void BodyStream::abort() {
+    if (closed_) return;
+    aborted_ = true;
+    close();
+}
+
 void BodyStream::setNotify(std::function<void()> fn) {
     notify_ = std::move(fn);
 }

@@ -170,6 +170,9 @@ asio::awaitable<void> writeStreamed(std::shared_ptr<Connection> conn, Response& 
         }
     }
     body->setNotify(nullptr);
+    // A body that broke off ends without its last chunk: the connection closes after a streamed
+    // response, and the client sees the transfer cut short.
+    if (body->aborted()) co_return;
     co_await asio::async_write(conn->stream, bhttp::make_chunk_last(), use_nothrow);
 }
 

@@ -5,6 +5,9 @@
 // and two mcpsim adds for fault tests (the upstream image has neither):
 //   hang                accepts every request and never answers it
 //   garbage             answers every POST with 200 application/json that is not JSON
+//   midstream           a valid MCP server with one tool, `cut`, whose tools/call answer is an
+//                       event stream that breaks off after its first bytes (the connection
+//                       drops mid-response)
 #include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/runtime.hpp"
 #include "mock_support.hpp"
@@ -73,6 +76,40 @@ class Garbage final : public MockServer {
     }
 };
 
+// Initialize and tools/list as any server; a tools/call gets its 200 and the start of an event,
+// then the body breaks off.
+class MidStream final : public MockServer {
+  public:
+    MidStream(core::Runtime& runtime, core::Logger log)
+        : mcp_(runtime, goSdkOptions("bad-test-Broken-server-midstream", "1.0.0"), std::move(log)) {
+        mcp_.server.addTool({{"name", "cut"},
+                             {"description", "Answers with a stream that breaks off"},
+                             {"inputSchema", goStructSchema()}},
+                            [](Context ctx, const Json&) { ctx->reply(textResult("unreachable")); });
+        inner_ = mcp_.handler();
+    }
+    core::http::Handler handler() override {
+        return [this](core::http::Request&& req, core::http::Reply reply) {
+            const Json msg = Json::parse(req.body, nullptr, false);
+            if (req.method != "POST" || !msg.is_object() || msg.value("method", "") != "tools/call") {
+                return inner_(std::move(req), std::move(reply));
+            }
+            core::http::Response resp;
+            resp.status = 200;
+            resp.headers.set("Content-Type", "text/event-stream");
+            resp.headers.set("Mcp-Session-Id", req.headers.value("mcp-session-id"));
+            resp.stream = std::make_shared<core::http::BodyStream>();
+            resp.stream->write("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":");
+            resp.stream->abort();
+            reply(std::move(resp));
+        };
+    }
+
+  private:
+    McpMock mcp_;
+    core::http::Handler inner_;
+};
+
 std::unique_ptr<MockServer> conflictingTools(core::Runtime& runtime, core::Logger log) {
     McpServerOptions options = goSdkOptions("conflicting-test-Broken-server", "1.0.0");
     options.paths = {""};
@@ -115,6 +152,7 @@ std::unique_ptr<MockServer> makeBroken(core::Runtime& runtime, const MockEnv& en
     if (mode == "tool-conflicts") return conflictingTools(runtime, std::move(log));
     if (mode == "hang") return std::make_unique<Hang>();
     if (mode == "garbage") return std::make_unique<Garbage>();
+    if (mode == "midstream") return std::make_unique<MidStream>(runtime, std::move(log));
     return std::make_unique<WrongProtocol>();
 }
 

@@ -48,7 +48,12 @@ class BodyStream {
   public:
     void write(std::string chunk);
     void close();  // normal end of the body
+    // The producer breaks off (an upstream whose connection drops mid-response): the body ends
+    // without its normal end, so an HTTP/1.1 client sees the connection close before the last
+    // chunk. closed() is true too.
+    void abort();
     bool closed() const { return closed_; }
+    bool aborted() const { return aborted_; }
     // The peer went away or the transport gave up: the producer should stop writing.
     bool cancelled() const { return cancelled_; }
     void onCancel(std::function<void()> fn) { onCancel_ = std::move(fn); }
@@ -66,6 +71,7 @@ class BodyStream {
     std::size_t backlog_ = 0;  // bytes in pending_
     std::size_t maxBacklog_ = 0;
     bool closed_ = false;
+    bool aborted_ = false;
     bool cancelled_ = false;
     std::function<void()> notify_;
     std::function<void()> onCancel_;
