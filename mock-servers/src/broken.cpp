@@ -82,16 +82,18 @@ class MidStream final : public MockServer {
   public:
     MidStream(core::Runtime& runtime, core::Logger log)
         : mcp_(runtime, goSdkOptions("bad-test-Broken-server-midstream", "1.0.0"), std::move(log)) {
-        mcp_.server.addTool({{"name", "cut"},
-                             {"description", "Answers with a stream that breaks off"},
-                             {"inputSchema", goStructSchema()}},
-                            [](Context ctx, const Json&) { ctx->reply(textResult("unreachable")); });
+        mcp_.server.addTool(
+            {{"name", "cut"},
+             {"description", "Answers with a stream that breaks off"},
+             {"inputSchema", goStructSchema()}},
+            [](Context ctx, const Json&) { ctx->reply(textResult("unreachable")); });
         inner_ = mcp_.handler();
     }
     core::http::Handler handler() override {
         return [this](core::http::Request&& req, core::http::Reply reply) {
             const Json msg = Json::parse(req.body, nullptr, false);
-            if (req.method != "POST" || !msg.is_object() || msg.value("method", "") != "tools/call") {
+            if (req.method != "POST" || !msg.is_object() ||
+                msg.value("method", "") != "tools/call") {
                 return inner_(std::move(req), std::move(reply));
             }
             core::http::Response resp;
