@@ -226,9 +226,9 @@ struct Broker::Impl {
 
     std::optional<router::ToolRoute> findTool(const std::string& served) {
         for (const auto& [id, m] : managers) {
-            if (const Json* def = m->routedTool(served)) {
+            if (const std::string* hints = m->routedToolHints(served)) {
                 return router::ToolRoute{m->config(), served.substr(m->config().toolPrefix.size()),
-                                         broker::annotationHints(*def)};
+                                         *hints};
             }
         }
         return std::nullopt;

@@ -46,7 +46,7 @@ void UpstreamManager::stop() {
     disconnect();
 }
 
-const Json* UpstreamManager::routedTool(const std::string& servedName) const {
+const std::string* UpstreamManager::routedToolHints(const std::string& servedName) const {
     auto it = routes_.find(servedName);
     return it == routes_.end() ? nullptr : &it->second;
 }
@@ -288,7 +288,7 @@ void UpstreamManager::apply(const Json& tools) {
         const std::string served = config_.toolPrefix + name;
         env_.registry[served] = RegisteredTool{config_.id(), config_.name, def};
         served_.insert(served);
-        routes_[served] = def;
+        routes_[served] = annotationHints(def);
     }
     upstream_ = std::move(fresh);
     if (!added.empty() || !removed.empty() || !changed.empty()) {

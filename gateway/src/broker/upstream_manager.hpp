@@ -59,9 +59,9 @@ class UpstreamManager : public std::enable_shared_from_this<UpstreamManager> {
     const ServerConfig& config() const { return config_; }
     const ServerStatus& status() const { return status_; }
     bool busy() const { return running_; }
-    // The upstream tool behind a served name, as the router routes it (kept after a failure
-    // removed the tools from tools/list, until the next successful fetch).
-    const Json* routedTool(const std::string& servedName) const;
+    // Whether the router routes a served name here: the x-mcp-annotation-hints of its upstream
+    // tool (worked out once per fetch, not per call), or null.
+    const std::string* routedToolHints(const std::string& servedName) const;
     // The upstream's current tools by original name (the x-authorized-tools path).
     const std::map<std::string, Json>& upstreamTools() const { return upstream_; }
 
@@ -89,9 +89,9 @@ class UpstreamManager : public std::enable_shared_from_this<UpstreamManager> {
     ServerStatus status_;
     std::shared_ptr<core::mcp::McpClient> client_;
     bool listChanged_ = false;
-    std::map<std::string, Json> upstream_;  // original name -> definition (last fetch)
-    std::set<std::string> served_;          // served names this manager has in the registry
-    std::map<std::string, Json> routes_;    // served name -> definition (router lookup)
+    std::map<std::string, Json> upstream_;       // original name -> definition (last fetch)
+    std::set<std::string> served_;               // served names this manager has in the registry
+    std::map<std::string, std::string> routes_;  // served name -> annotation hints (router)
     bool running_ = false;
     bool stopped_ = false;
     std::optional<Trigger> rerun_;

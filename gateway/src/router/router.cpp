@@ -228,7 +228,13 @@ void Router::release(const std::string& gatewaySession) {
 
 void Router::onResponseHeaders(const Request& original, Response& response) {
     const std::string session = original.headers.value("mcp-session-id");
-    Json msg = original.body.empty() ? Json() : core::goJsonDecode(original.body, false);
+    // The method decides what happens below, but most answers (a tools/call's) need no second
+    // parse of the request: without the word "initialize" anywhere in the body, even \u-escaped,
+    // the method is not initialize, and only a 404 needs more.
+    const bool mayBeInitialize = original.body.find("initialize") != std::string::npos ||
+                                 original.body.find("\\u") != std::string::npos;
+    const bool parse = !original.body.empty() && (mayBeInitialize || response.status == 404);
+    Json msg = parse ? core::goJsonDecode(original.body, false) : Json();
     const std::string method =
         msg.is_object() && msg.contains("method") && msg["method"].is_string()
             ? msg["method"].get<std::string>()
