@@ -346,7 +346,9 @@ asio::awaitable<void> doRequest(Runtime& rt, Endpoint to, Request req, ResponseC
         if (body && body->cancelled()) break;  // the consumer hung up
         parser.get().body().data = chunk;
         parser.get().body().size = sizeof chunk;
-        auto [rec2, rn2] = co_await bhttp::async_read(stream, buffer, parser, use_nothrow);
+        // read_some: an event stream's events are handed on as they arrive, not once 16 KiB
+        // of them have piled up (async_read only returns when the buffer is full).
+        auto [rec2, rn2] = co_await bhttp::async_read_some(stream, buffer, parser, use_nothrow);
         const std::size_t got = sizeof chunk - parser.get().body().size;
         if (got > 0) {
             if (body) {

@@ -40,7 +40,9 @@ std::shared_ptr<McpClient> McpClient::create(http::Network& network, McpClientOp
 }
 
 McpClient::McpClient(http::Network& network, McpClientOptions options)
-    : network_(network), options_(std::move(options)) {}
+    : network_(network), options_(std::move(options)), sessionId_(options_.sessionId) {
+    if (!sessionId_.empty()) negotiatedVersion_ = options_.protocolVersion;
+}
 
 http::Request McpClient::makeRequest(const std::string& method) const {
     http::Request req;
@@ -175,37 +177,42 @@ void McpClient::request(const std::string& method, Json params, Done done) {
         });
 }
 
-void McpClient::notify(const std::string& method, Json params) {
+void McpClient::notify(const std::string& method, Json params, std::function<void()> answered) {
     http::Request req = makeRequest("POST");
     req.headers.set("Content-Type", "application/json");
     req.headers.set("Accept", "application/json, text/event-stream");
     req.body = makeNotification(method, std::move(params)).dump();
-    network_.request(options_.endpoint, std::move(req), [](std::error_code, http::Response) {});
+    network_.request(options_.endpoint, std::move(req),
+                     [answered = std::move(answered)](std::error_code, http::Response) {
+                         if (answered) answered();
+                     });
 }
 
-void McpClient::initialize(Done done) {
+void McpClient::initialize(Done done, std::function<void()> initializedSent) {
     Json params = {{"protocolVersion", options_.protocolVersion},
                    {"capabilities", options_.capabilities},
                    {"clientInfo", options_.clientInfo}};
     auto self = shared_from_this();
     request("initialize", params,
-            [self, done = std::move(done)](std::optional<ClientError> err, const Json& result) {
+            [self, done = std::move(done), initializedSent = std::move(initializedSent)](
+                std::optional<ClientError> err, const Json& result) {
                 if (!err) {
                     self->serverInfo_ = result.value("serverInfo", Json::object());
                     self->negotiatedVersion_ = result.value("protocolVersion", "");
-                    self->notify("notifications/initialized", nullptr);
+                    self->notify("notifications/initialized", nullptr, initializedSent);
                 }
                 done(std::move(err), result);
             });
 }
 
-void McpClient::listen(std::function<void(const ClientError&)> ended) {
+void McpClient::listen(std::function<void(const ClientError&)> ended,
+                       std::function<void()> opened) {
     http::Request req = makeRequest("GET");
     req.headers.set("Accept", "text/event-stream");
     auto self = shared_from_this();
     network_.request(
         options_.endpoint, std::move(req),
-        [self, ended](std::error_code ec, http::Response resp) {
+        [self, ended, opened](std::error_code ec, http::Response resp) {
             if (ec) {
                 if (ended) ended(ClientError{0, "transport error: " + ec.message(), 0, "", ec});
                 return;
@@ -213,13 +220,14 @@ void McpClient::listen(std::function<void(const ClientError&)> ended) {
             if (resp.status != 200 || !resp.stream) {
                 if (ended) {
                     ended(ClientError{0,
-                                      "request failed with status " +
-                                          std::to_string(resp.status) + ": " + resp.body,
+                                      "request failed with status " + std::to_string(resp.status) +
+                                          ": " + resp.body,
                                       resp.status, resp.body});
                 }
                 return;
             }
             self->listening_ = resp.stream;
+            if (opened) opened();
             auto parser = std::make_shared<SseParser>();
             std::weak_ptr<McpClient> weak = self;
             auto drain = [weak, parser, ended,

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "docs_command.hpp"
+#include "mcp_command.hpp"
 #include "mcpsim/sim/world.hpp"
 #include "mock_command.hpp"
 #include "run_command.hpp"
@@ -19,6 +20,7 @@ const char* kUsage =
     "commands:\n"
     "  serve   run a simulated cluster; kubectl talks to it through the written kubeconfig\n"
     "  mock    run one mock MCP server (server1, everything, ...) on a loopback port\n"
+    "  mcp     a small MCP client: init, list, call, listen, close (mcpsim mcp --help)\n"
     "  docs    replay a markdown page's shell blocks against a fresh world and check them\n"
     "  run     run Chainsaw test files against a fresh world each, on virtual time\n"
     "\n"
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
     }
     const std::string command = argv[1];
     if (command == "mock") return mcpsim::sim::runMockCommand(argc - 2, argv + 2);
+    if (command == "mcp") return mcpsim::sim::runMcpCommand(argc - 2, argv + 2);
     if (command == "docs") return mcpsim::sim::runDocsCommand(argc - 2, argv + 2);
     if (command == "run") return mcpsim::sim::runRunCommand(argc - 2, argv + 2);
     if (command != "serve") return usageError("unknown command \"" + command + "\"");

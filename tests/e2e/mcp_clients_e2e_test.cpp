@@ -397,6 +397,42 @@ TEST(SdkClient, ReceivesListChangedThroughTheGatewayWhenARegistrationIsAdded) {
     EXPECT_EQ(firstText(r.result), "Hello, sdk! (from authenticated server)");
 }
 
+// `mcpsim mcp`, the small client for scripts, against the guide's gateway URL through
+// $http_proxy as curl goes: init, list, call; listen receives list_changed when a registration
+// is added; close ends the session, after which the server refuses it (exit 1, its reason).
+TEST(McpCommand, TalksToTheGatewayUrlThroughTheProxy) {
+    ServeProcess server(31, "--world seed --clock virtual");
+    ASSERT_EQ(server.sh(registerApiKeyServerScript("cli_")).exitCode, 0);
+    const std::string& listener = server.gatewayListener();
+    const std::string mcp = "'" + mcpsimBinary() + "' mcp --url http://mcp.127-0-0-1.sslip.io:" +
+                            listener.substr(listener.rfind(':') + 1) + "/mcp";
+    CommandResult init = server.sh(mcp + " init");
+    ASSERT_EQ(init.exitCode, 0) << init.err;
+    const std::string s = init.out.substr(0, init.out.find('\n'));
+    EXPECT_EQ(s.rfind("eyJ", 0), 0u) << s;  // the broker's signed session token
+    CommandResult list = server.sh(mcp + " list " + s);
+    EXPECT_EQ(list.exitCode, 0) << list.err;
+    EXPECT_EQ(list.out, "cli_hello_world\n");
+    CommandResult call = server.sh(mcp + " call " + s + " cli_hello_world '{\"name\":\"cli\"}'");
+    ASSERT_EQ(call.exitCode, 0) << call.err;
+    EXPECT_EQ(firstText(call.out), "Hello, cli! (from authenticated server)");
+    BackgroundCommand listen(mcp + " --timeout 60 listen " + s, server.env());
+    ASSERT_TRUE(listen.waitForOutput("mcpsim mcp: listening", std::chrono::seconds(30),
+                                     BackgroundCommand::Stream::Err));
+    CommandResult add = server.sh(applyAndWaitReadyScript(
+        mcpServerYaml("two", "ghcr.io/kuadrant/mcp-gateway/test-server2:latest", "two_"), "two"));
+    EXPECT_EQ(add.exitCode, 0) << add.err;
+    CommandResult heard = listen.finish(std::chrono::seconds(60));
+    EXPECT_EQ(heard.exitCode, 0) << heard.err;
+    EXPECT_EQ(Json::parse(heard.out)["method"], "notifications/tools/list_changed") << heard.out;
+    EXPECT_EQ(server.sh(mcp + " close " + s).exitCode, 0);
+    CommandResult gone = server.sh(mcp + " list " + s);
+    EXPECT_EQ(gone.exitCode, 1);
+    EXPECT_NE(gone.err.find("mcpsim mcp: list: request failed with status 404"), std::string::npos)
+        << gone.err;
+    EXPECT_EQ(server.sh(mcp + " frobnicate").exitCode, 2);
+}
+
 TEST(SdkClient, Server1) {
     REQUIRE_NODE_TOOLS();
     MockProcess mock("server1");

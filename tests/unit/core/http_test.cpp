@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <thread>
 
 #include "mcpsim/core/http/network.hpp"
@@ -97,6 +99,44 @@ TEST(HttpTcp, ClientTalksToServerOnTheSameLoop) {
     rt.run();
     ASSERT_TRUE(got);
     EXPECT_EQ(got->body, "PUT /x q=1 body=data");
+}
+
+// An event stream read over TCP is handed on event by event: a small event arrives while the
+// server still holds the stream open (not once 16 KiB have piled up, nor at its end).
+TEST(HttpTcp, ClientHandsOnEachEventOfAnOpenStream) {
+    Runtime rt;
+    auto net = makeLoopbackNetwork(rt);
+    std::shared_ptr<BodyStream> serverSide;
+    auto listener = net->listen({"127.0.0.1", 0},
+                                [&](Request&&, Reply reply) {
+                                    Response r;
+                                    r.headers.set("Content-Type", "text/event-stream");
+                                    r.stream = serverSide = std::make_shared<BodyStream>();
+                                    r.stream->write("data: first\n\n");
+                                    reply(std::move(r));  // and kept open
+                                },
+                                {});
+    std::string received;
+    Request req;
+    req.method = "GET";
+    req.target = "/events";
+    net->request(listener->endpoint(), req, [&](std::error_code ec, Response r) {
+        ASSERT_FALSE(ec) << ec.message();
+        ASSERT_TRUE(r.stream);
+        auto stream = r.stream;
+        stream->setNotify([&received, stream] {
+            for (auto& c : stream->take()) received += c;
+        });
+    });
+    // A bounded wait on the event itself.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (received.empty() && std::chrono::steady_clock::now() < deadline) {
+        rt.io().run_one_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(received, "data: first\n\n");
+    ASSERT_TRUE(serverSide);
+    EXPECT_FALSE(serverSide->closed());
+    serverSide->close();
 }
 
 TEST(HttpInMemory, SameHandlerNoSockets) {

@@ -19,8 +19,8 @@ namespace mcpsim::core::mcp {
 struct ClientError {
     int code = 0;  // JSON-RPC code; 0 for transport failures
     std::string message;
-    int httpStatus = 0;  // for transport failures with a response
-    std::string body;    // ditto
+    int httpStatus = 0;         // for transport failures with a response
+    std::string body;           // ditto
     std::error_code transport;  // connection-level failures (refused, reset, timed out)
 };
 
@@ -33,6 +33,9 @@ struct McpClientOptions {
     std::string protocolVersion = kLatestVersion;
     Json clientInfo = {{"name", "mcpsim"}, {"version", "0.0.1"}};
     Json capabilities = Json::object();
+    // A session opened earlier (by another process): requests carry it and protocolVersion
+    // from the start, without initialize.
+    std::string sessionId;
 };
 
 class McpClient : public std::enable_shared_from_this<McpClient> {
@@ -41,13 +44,18 @@ class McpClient : public std::enable_shared_from_this<McpClient> {
 
     static std::shared_ptr<McpClient> create(http::Network& network, McpClientOptions options);
 
-    // initialize, then notifications/initialized; `done` gets the initialize result.
-    void initialize(Done done);
+    // initialize, then notifications/initialized; `done` gets the initialize result, and
+    // `initializedSent` (if set) is called once the server has answered the notification (a
+    // process that exits after initialize must wait for it, or the session stays uninitialized).
+    void initialize(Done done, std::function<void()> initializedSent = nullptr);
     void request(const std::string& method, Json params, Done done);
-    void notify(const std::string& method, Json params);
+    // `answered` (if set) is called when the server's answer (or a transport error) arrives.
+    void notify(const std::string& method, Json params, std::function<void()> answered = nullptr);
     // Opens the GET stream; notifications arriving there go to onNotification. `ended` (if set)
-    // learns why the stream could not open or stopped (httpStatus 405: the server has none).
-    void listen(std::function<void(const ClientError&)> ended = nullptr);
+    // learns why the stream could not open or stopped (httpStatus 405: the server has none);
+    // `opened` (if set) that it is open.
+    void listen(std::function<void(const ClientError&)> ended = nullptr,
+                std::function<void()> opened = nullptr);
     // DELETE of the session (ignored if there is none).
     void close(std::function<void()> done = nullptr);
 
