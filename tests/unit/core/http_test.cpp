@@ -123,9 +123,11 @@ TEST(HttpTcp, ClientHandsOnEachEventOfAnOpenStream) {
     net->request(listener->endpoint(), req, [&](std::error_code ec, Response r) {
         ASSERT_FALSE(ec) << ec.message();
         ASSERT_TRUE(r.stream);
-        auto stream = r.stream;
-        stream->setNotify([&received, stream] {
-            for (auto& c : stream->take()) received += c;
+        std::weak_ptr<BodyStream> stream = r.stream;  // the stream owns its notify
+        r.stream->setNotify([&received, stream] {
+            if (auto s = stream.lock()) {
+                for (auto& c : s->take()) received += c;
+            }
         });
     });
     // A bounded wait on the event itself.
