@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -14,8 +13,9 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <variant>
 
-extern char** environ;
+#include "mcpsim/core/process.hpp"
 
 namespace mcpsim::mocks {
 
@@ -121,31 +121,23 @@ HostProgram::HostProgram(core::Runtime& runtime, const HostProgramSpec& spec,
     std::vector<std::string> argv;
     for (const auto& a : spec.command) argv.push_back(substitute(a, s.socket, s.dir));
     for (const auto& a : args) argv.push_back(a);
-    std::vector<char*> argp;
-    for (auto& a : argv) argp.push_back(a.data());
-    argp.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, s.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // nothing of the world's
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    const int rc = ::posix_spawnp(&s.pid, argp[0], &actions, &attributes, argp.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    if (rc != 0) {
+    const int output = ::open(s.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    std::variant<pid_t, std::string> started =
+        std::string("cannot create its output file: ") + std::strerror(errno);
+    if (output >= 0) {
+        core::SpawnOptions spawn;
+        spawn.argv = argv;
+        spawn.env = core::currentEnvironmentEntries();
+        spawn.stdoutFd = spawn.stderrFd = output;
+        started = core::spawnProcess(spawn);
+        ::close(output);
+    }
+    if (const auto* why = std::get_if<std::string>(&started)) {
         std::error_code ignored;
         std::filesystem::remove_all(s.dir, ignored);
-        throw std::runtime_error(rc == ENOENT ? "exec: \"" + argv[0] +
-                                                    "\": executable file not found in $PATH"
-                                              : "exec " + argv[0] + ": " + std::strerror(rc));
+        throw std::runtime_error(*why);
     }
+    s.pid = std::get<pid_t>(started);
 }
 
 HostProgram::~HostProgram() {
