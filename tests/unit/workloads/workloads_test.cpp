@@ -2,11 +2,10 @@
 // become Running pods serving their mock, Services get endpoints and a cluster DNS name.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 
 #include "mcpsim/core/http/network.hpp"
+#include "mcpsim/core/process.hpp"
 #include "mcpsim/core/redis/client.hpp"
 #include "mcpsim/mocks/workloads.hpp"
 #include "mcpsim/sim/testing/world_test.hpp"
@@ -253,16 +252,7 @@ TEST_F(WorkloadsTest, UnusablePortIsCrashLoopBackOff) {
 
 bool onPath(const std::string& program) {
     const char* path = std::getenv("PATH");
-    std::string p = path ? path : "";
-    for (std::size_t start = 0; start <= p.size();) {
-        std::size_t end = p.find(':', start);
-        if (end == std::string::npos) end = p.size();
-        if (::access((p.substr(start, end - start) + "/" + program).c_str(), X_OK) == 0) {
-            return true;
-        }
-        start = end + 1;
-    }
-    return false;
+    return !core::lookPath(program, path ? path : "").empty();
 }
 
 constexpr const char* kRedis = R"(
