@@ -823,7 +823,9 @@ void checkJsonPath(const std::string& path) {
 json printerCell(const std::vector<json>& matches, const std::string& type, PrinterClock now) {
     if (matches.empty()) return nullptr;
     const json& v = matches.front();
-    if (type == "string") return printValue(v);
+    // A quoted literal in the path may hold any bytes (Go unquotes \xff); the Table is JSON,
+    // where Go writes invalid UTF-8 as U+FFFD.
+    if (type == "string") return core::goCoerceUtf8(printValue(v));
     if (v.is_null()) return nullptr;
     if (type == "integer") {
         if (v.is_number_integer()) return v;

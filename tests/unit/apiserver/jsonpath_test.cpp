@@ -180,6 +180,14 @@ TEST(PrinterCell, StringColumnsPrintLikeClientGo) {
     EXPECT_EQ(printerCell({"tab\there"}, "string"), json("tab\there"));
 }
 
+// A quoted literal can hold bytes that are not UTF-8; the cell goes into a JSON Table, where
+// Go writes each such byte as U+FFFD (found by fuzz_jsonpath: the Table encoder threw).
+TEST(PrinterCell, StringCellsAreValidUtf8) {
+    const json cell = printerCell(matchesOf("\"\xddn\""), "string");
+    EXPECT_EQ(cell, json("\xef\xbf\xbdn"));
+    EXPECT_NO_THROW((void)cell.dump());
+}
+
 TEST(PrinterCell, TypedColumns) {
     EXPECT_EQ(printerCell({3}, "integer"), json(3));
     EXPECT_EQ(printerCell({3.9}, "integer"), json(3));
