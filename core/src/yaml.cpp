@@ -105,9 +105,7 @@ Json resolvePlain(const std::string& s) {
     };
     try {
         if (isDecimalInt(s)) {
-            std::string v = noUnderscore(s);
-            if (v[0] == '-') return static_cast<std::int64_t>(std::stoll(v));
-            return static_cast<std::int64_t>(std::stoll(v));
+            return static_cast<std::int64_t>(std::stoll(noUnderscore(s)));
         }
         if (isPrefixedInt(s, 16)) {
             std::string v = noUnderscore(s);
@@ -122,6 +120,8 @@ Json resolvePlain(const std::string& s) {
         }
     } catch (const std::out_of_range&) {
         // Too large for int64: go-yaml falls back to float.
+    } catch (const std::invalid_argument&) {
+        // Only underscores after the prefix (0x__): strconv.ParseInt fails, so not a number.
     }
     const std::string plain = noUnderscore(s);
     if (isYamlFloat(plain)) {

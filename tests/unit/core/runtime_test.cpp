@@ -314,6 +314,13 @@ TEST(Yaml, FloatsFollowGoYamlsPattern) {
         (Json{{"a", ".e2"}, {"b", 1000.5}, {"c", "1e400"}, {"d", -5.0}, {"e", 1.0}, {"f", 1e20}}));
 }
 
+// Found by fuzz_yaml_decode: `0x__` has a prefix and no digits once the underscores go, and
+// stoll's exception ended the process. go-yaml keeps it a string; `0x_1` is still 1.
+TEST(Yaml, PrefixedIntegersNeedADigit) {
+    EXPECT_EQ(parseYaml("a: 0x__\nb: -0x_\nc: 0x_1\nd: 0_7\n"),
+              (Json{{"a", "0x__"}, {"b", "-0x_"}, {"c", 1}, {"d", 7}}));
+}
+
 // Found by fuzz_yaml_decode (a timeout): yaml-cpp's LoadAll made null documents forever from a
 // stray ',' at block level, holding the loop and eating memory. Now it is an error.
 TEST(Yaml, AStrayFlowIndicatorIsAnErrorNotAnEndlessStream) {
