@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 
 #include "guide_objects.hpp"
 #include "mcpsim/core/go_format.hpp"
@@ -34,7 +35,7 @@ class EverythingReadyBroker final : public gateway::BrokerStatusSource {
     }
 
   private:
-    Json answer(const std::string& ns) {
+    std::shared_ptr<const Json> answer(const std::string& ns) {
         auto s = client_->get({"", "v1", "Secret"}, {ns, "mcp-gateway-config"});
         Json servers = Json::array();
         // A broker reloads only when its config changes.
@@ -74,13 +75,14 @@ class EverythingReadyBroker final : public gateway::BrokerStatusSource {
             }
             flush();
         }
-        cache_[ns] = {rv, Json{{"servers", servers}}};
-        return Json{{"servers", servers}};
+        auto body = std::make_shared<const Json>(Json{{"servers", std::move(servers)}});
+        cache_[ns] = {rv, body};
+        return body;
     }
 
     core::Runtime* rt_ = nullptr;
     core::kube::Client* client_ = nullptr;
-    std::map<std::string, std::pair<std::string, Json>> cache_;
+    std::map<std::string, std::pair<std::string, std::shared_ptr<const Json>>> cache_;
 };
 
 void BM_RegistrationsUntilReady(benchmark::State& state) {
@@ -127,10 +129,10 @@ metadata: {name: s, namespace: mcp-test}
 spec: {ports: [{port: 9090}]}
 )");
         });
-        sim::World world(config);
-        auto& client = world.client();
-        broker.bind(world.runtime(), client);
-        world.settle();
+        auto world = std::make_unique<sim::World>(config);
+        auto& client = world->client();
+        broker.bind(world->runtime(), client);
+        world->settle();
         state.ResumeTiming();
         for (int i = 0; i < n; ++i) {
             const std::string id = std::to_string(i);
@@ -148,7 +150,7 @@ spec: {ports: [{port: 9090}]}
                  {"metadata", {{"name", "m" + id}, {"namespace", "mcp-test"}}},
                  {"spec", {{"targetRef", {{"name", "r" + id}}}, {"toolPrefix", "t" + id + "_"}}}});
         }
-        const core::SettleResult settled = world.settle();
+        const core::SettleResult settled = world->settle();
         state.PauseTiming();
         if (!settled.converged) state.SkipWithError(settled.describe().c_str());
         auto list =
@@ -163,15 +165,16 @@ spec: {ports: [{port: 9090}]}
         if (std::getenv("MCPSIM_BENCH_VERBOSE")) {
             std::map<std::string, int> counts;
             for (const auto& l :
-                 world.runtime().logs().lines("mcp-system/mcp-gateway-controller")) {
+                 world->runtime().logs().lines("mcp-system/mcp-gateway-controller")) {
                 auto p = l.text.find("msg=");
                 counts[l.text.substr(p, l.text.find(" controller", p) - p)]++;
             }
             for (auto& [k, v] : counts) std::fprintf(stderr, "%6d %s\n", v, k.c_str());
             std::fprintf(stderr, "api requests: %llu, rv: %s\n",
-                         (unsigned long long)world.api().requestCount(),
+                         (unsigned long long)world->api().requestCount(),
                          list.value()["metadata"]["resourceVersion"].get<std::string>().c_str());
         }
+        world.reset();  // tearing the world down is not part of settling it
         state.ResumeTiming();
     }
     state.counters["per_object_us"] = benchmark::Counter(
@@ -193,8 +196,8 @@ void BM_SeedWorldSettlePerRegistration(benchmark::State& state) {
     double worldSeconds = 0;
     for (auto _ : state) {
         state.PauseTiming();
-        sim::World world(sim::WorldConfig{});
-        auto prereqs = world.apply(testing::guide::prerequisites());
+        auto world = std::make_unique<sim::World>(sim::WorldConfig{});
+        auto prereqs = world->apply(testing::guide::prerequisites());
         if (!prereqs.ok()) state.SkipWithError(prereqs.error().message.c_str());
         std::string yaml;
         for (int i = 0; i < n; ++i) {
@@ -202,12 +205,13 @@ void BM_SeedWorldSettlePerRegistration(benchmark::State& state) {
             yaml += "---\n" + testing::guide::registration("m" + id, "t" + id + "_");
         }
         state.ResumeTiming();
-        auto applied = core::kube::applyYaml(world.client(), yaml);
-        const core::SettleResult settled = world.settle();
+        auto applied = core::kube::applyYaml(world->client(), yaml);
+        const core::SettleResult settled = world->settle();
         state.PauseTiming();
         if (!applied.ok()) state.SkipWithError(applied.error().message.c_str());
         if (!settled.converged) state.SkipWithError(settled.describe().c_str());
         worldSeconds = std::chrono::duration<double>(settled.advanced).count();
+        world.reset();
         state.ResumeTiming();
     }
     state.counters["per_registration_us"] = benchmark::Counter(

@@ -117,10 +117,25 @@ void goAppendRune(std::string& out, char32_t rune) {
 }
 
 std::string goQuote(std::string_view text) {
-    std::string out = "\"";
+    std::string out;
+    out.reserve(text.size() + text.size() / 8 + 2);
+    out += '"';
     std::size_t i = 0;
     char buffer[16];
     while (i < text.size()) {
+        // Runs of printable ASCII other than the quote and backslash go out as they are, in one
+        // append (a log line may quote a whole JSON document).
+        std::size_t run = i;
+        while (run < text.size()) {
+            const auto b = static_cast<unsigned char>(text[run]);
+            if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
+            ++run;
+        }
+        if (run > i) {
+            out.append(text.data() + i, run - i);
+            i = run;
+            continue;
+        }
         const char c = text[i];
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x80) {

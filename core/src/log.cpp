@@ -83,7 +83,12 @@ void Logger::log(LogLevel level, const std::string& msg, const std::vector<LogAt
     std::string line = "time=" + formatRfc3339Nano(t) + " level=" + names[static_cast<int>(level)] +
                        " msg=" + slogQuote(msg);
     auto put = [&line](const LogAttr& a) {
-        line += " " + slogQuote(a.key) + "=" + slogQuote(a.value);
+        line.append(" ").append(slogQuote(a.key)).append("=");
+        if (a.quoted) {
+            line.append(a.value);
+        } else {
+            line.append(slogQuote(a.value));
+        }
     };
     // slog order: attributes bound with with() come before the call's own.
     for (const auto& a : base_) put(a);

@@ -73,13 +73,19 @@ std::string ConfigSecret::render(const Json& config) {
 
 ConfigSecret::Parsed& ConfigSecret::cachedConfig(const core::kube::ObjectKey& key,
                                                  const Json& secret) {
-    const std::string encoded = secret.value("/data/config.yaml"_json_pointer, std::string());
+    // Compared in place: the stored text is as large as the config.
+    static const std::string kNone;
+    const std::string* encoded = &kNone;
+    if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
+        auto field = data->find(kConfigKey);
+        if (field != data->end() && field->is_string()) {
+            encoded = &field->get_ref<const std::string&>();
+        }
+    }
     auto it = parsed_.find(key);
-    if (it == parsed_.end() || it->second.encoded != encoded) {
-        std::string raw = configText(secret);
-        Json config = parse(raw);
-        it =
-            parsed_.insert_or_assign(key, Parsed{encoded, std::move(raw), std::move(config)}).first;
+    if (it == parsed_.end() || it->second.encoded != *encoded) {
+        Json config = parse(configText(secret));
+        it = parsed_.insert_or_assign(key, Parsed{*encoded, std::move(config)}).first;
     }
     return it->second;
 }
@@ -109,11 +115,11 @@ ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool 
             return std::string(e.what());
         }
         Json* config = &parsed->config;
-        std::string raw = parsed->raw;
+        std::string raw;  // a Raw change sets it; a Config change is rendered below
         const Write write = change(*config, raw);
         if (write == Write::None) return std::nullopt;
         if (write == Write::Config) raw = render(*config);
-        secret["stringData"] = {{kConfigKey, raw}};
+        secret["stringData"] = {{kConfigKey, std::move(raw)}};
         auto updated = client_.update(secret);
         if (updated.ok()) {
             // The cache now describes what was written (a raw write is re-parsed when read).
@@ -121,7 +127,6 @@ ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool 
                 updated.value().value("/data/config.yaml"_json_pointer, std::string());
             if (write == Write::Config && !stored.empty()) {
                 parsed_[key].encoded = stored;
-                parsed_[key].raw = std::move(raw);
             } else {
                 parsed_.erase(key);
             }
@@ -136,10 +141,12 @@ ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool 
 }
 
 ConfigSecret::Error ConfigSecret::ensureExists(const std::string& ns) {
+    flushStaged();
     return modify(ns, [](Json&, std::string&) { return Write::None; });
 }
 
 ConfigSecret::Error ConfigSecret::writeEmpty(const std::string& ns) {
+    flushStaged();
     return modify(ns, [](Json&, std::string& raw) {
         raw = kEmptyConfig;
         return Write::Raw;
@@ -152,27 +159,64 @@ bool fieldIs(const Json& object, const char* key, const std::string& value) {
     auto it = object.find(key);
     return it != object.end() && it->is_string() && it->get_ref<const std::string&>() == value;
 }
+
+// Replaces each server with the entry's name in place, else appends it; false when the config
+// already says exactly this. The reference writes even then, which the API server treats as a
+// no-op; skipping the write is indistinguishable and saves a render.
+bool mergeEntry(Json& config, const Json& entry) {
+    const std::string name = entry.value("name", "");
+    bool found = false, changed = false;
+    for (auto& s : config["servers"]) {
+        if (!fieldIs(s, "name", name)) continue;
+        found = true;
+        if (s != entry) {
+            s = entry;
+            changed = true;
+        }
+    }
+    if (!found) config["servers"].push_back(entry);
+    return changed || !found;
+}
 }  // namespace
 
 ConfigSecret::Error ConfigSecret::upsert(const std::string& ns, const Json& entry) {
-    const std::string name = entry.value("name", "");
-    return modify(ns, [&entry, &name](Json& config, std::string&) {
-        bool replaced = false;
-        for (auto& s : config["servers"]) {
-            if (fieldIs(s, "name", name)) {
-                // The reference writes even when nothing changed, which the API server treats as
-                // a no-op; skipping the write is indistinguishable and saves a render.
-                if (s == entry) return Write::None;
-                s = entry;
-                replaced = true;
-            }
-        }
-        if (!replaced) config["servers"].push_back(entry);
-        return Write::Config;
+    flushStaged();
+    return modify(ns, [&entry](Json& config, std::string&) {
+        return mergeEntry(config, entry) ? Write::Config : Write::None;
     });
 }
 
+void ConfigSecret::stage(const std::string& ns, const Json& entry) {
+    staged_[ns].push_back(entry);
+    stagedNames_.insert(entry.value("name", ""));
+}
+
+ConfigSecret::Error ConfigSecret::flushStaged() {
+    Error first;
+    // Taken first: a failure callback may stage again.
+    auto staged = std::move(staged_);
+    staged_.clear();
+    stagedNames_.clear();
+    for (const auto& [ns, batch] : staged) {
+        const std::vector<Json>& entries = batch;  // a structured binding cannot be captured
+        auto err = modify(ns, [&entries](Json& config, std::string&) {
+            bool changed = false;
+            for (const auto& entry : entries) changed = mergeEntry(config, entry) || changed;
+            return changed ? Write::Config : Write::None;
+        });
+        if (!err) continue;
+        if (!first) first = err;
+        if (onStagedWriteFailed) {
+            std::vector<std::string> names;
+            for (const auto& entry : entries) names.push_back(entry.value("name", ""));
+            onStagedWriteFailed(names);
+        }
+    }
+    return first;
+}
+
 ConfigSecret::Error ConfigSecret::remove(const std::string& serverName) {
+    flushStaged();
     auto list = client_.list(kinds::kSecret, {"", "mcp.kagenti.com/aggregated=true", ""});
     if (!list.ok()) return "failed to list config secrets: " + list.error().message;
     Error last;
@@ -206,6 +250,7 @@ ConfigSecret::Error ConfigSecret::remove(const std::string& serverName) {
 }
 
 ConfigSecret::Error ConfigSecret::writeVirtualServers(const Json& virtualServers) {
+    flushStaged();
     return modify(kVirtualServerNamespace, [&virtualServers](Json& config, std::string&) {
         config["virtualServers"] = virtualServers;
         return Write::Config;

@@ -3,9 +3,12 @@
 //   servers: [{credential?, enabled, hostname?, name, toolPrefix?, url}]
 //   virtualServers: [{name, tools}]   (omitted when empty)
 // Every write is a read-modify-write of the whole Secret with stringData, retried on conflict.
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "mcpsim/core/json.hpp"
 #include "mcpsim/core/kube/client.hpp"
@@ -33,6 +36,18 @@ class ConfigSecret {
     // Replaces the virtualServers section of mcp-system/mcp-gateway-config.
     Error writeVirtualServers(const Json& virtualServers);
 
+    // Write-behind for a burst of registrations reconciled at one instant: a staged entry is
+    // written by the next flush, one read-modify-write per namespace for the whole burst, where
+    // one upsert each would store (and every watcher receive) N versions of an O(N) Secret.
+    void stage(const std::string& ns, const Json& entry);
+    bool isStaged(const std::string& serverName) const { return stagedNames_.count(serverName); }
+    bool hasStaged() const { return !stagedNames_.empty(); }
+    // Writes what is staged. Every other write flushes first, so writes keep their order. When a
+    // namespace's write fails, the names staged for it go to onStagedWriteFailed (their owners
+    // retry alone) and the error is returned.
+    Error flushStaged();
+    std::function<void(const std::vector<std::string>& names)> onStagedWriteFailed;
+
     // Reads the parsed config of a namespace (for tests and the broker): nullopt if absent.
     std::optional<Json> read(const std::string& ns);
 
@@ -58,7 +73,6 @@ class ConfigSecret {
     // the edit does not land.
     struct Parsed {
         std::string encoded;  // data.config.yaml as stored
-        std::string raw;      // its decoded text
         Json config;
     };
     Parsed& cachedConfig(const core::kube::ObjectKey& key, const Json& secret);
@@ -66,6 +80,8 @@ class ConfigSecret {
     core::kube::Client& client_;
     core::Logger log_;
     std::map<core::kube::ObjectKey, Parsed> parsed_;
+    std::map<std::string, std::vector<Json>> staged_;  // namespace -> entries, in staging order
+    std::set<std::string> stagedNames_;
 };
 
 }  // namespace mcpsim::gateway

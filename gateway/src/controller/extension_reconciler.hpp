@@ -7,7 +7,7 @@ namespace mcpsim::gateway {
 // MCPGatewayExtension: Gateway lookup, cross-namespace ReferenceGrant rule, one extension per
 // Gateway, finalizer, and the config Secret of its namespace (controller.md section 2).
 class ExtensionReconciler {
-public:
+  public:
     explicit ExtensionReconciler(ControllerContext& ctx) : ctx_(ctx) {}
     core::kube::ReconcileResult reconcile(const core::kube::ObjectKey& key);
     // Event mappers.
@@ -17,7 +17,7 @@ public:
     // goes away or moves (the reference does not do this, FN-9).
     std::vector<core::kube::ObjectKey> forSiblings(const core::kube::ObjectEvent& e);
 
-private:
+  private:
     core::kube::ReconcileResult setReady(Json ext, bool ready, const std::string& reason,
                                          const std::string& message);
     ControllerContext& ctx_;

@@ -127,7 +127,7 @@ void EndpointSliceBrokerStatus::tryNext(const std::shared_ptr<Lookup>& lookup) {
                          timeout.cancel();
                          if (!ec && response.status == 200) {
                              if (auto decoded = decodeStatus(response.body)) {
-                                 lookup->done(std::move(*decoded));
+                                 lookup->done(std::make_shared<const Json>(std::move(*decoded)));
                                  return;
                              }
                          }

@@ -238,11 +238,15 @@ void RegistrationReconciler::reconcile(const ObjectKey& key, ReconcileDone done)
 std::variant<std::shared_ptr<RegistrationReconciler::BrokerCheck>, ReconcileResult>
 RegistrationReconciler::prepare(const ObjectKey& key) {
     auto log = ctx_.reconcileLog("mcpserverregistration", "MCPServerRegistration", key);
+    const std::string serverName = key.ns + "/" + key.name;
+    // A staged entry is written on every path, as the reference wrote it on the first pass.
+    if (ctx_.config.isStaged(serverName)) ctx_.config.flushStaged();
+    // Deferred once already (or its batch failed): this time it writes alone.
+    const bool writeNow = writeNow_.erase(key) > 0;
     auto got = ctx_.client.get(kinds::kRegistration, key);
     if (got.isNotFound()) return ReconcileResult::done();
     if (!got.ok()) return ReconcileResult::failed(got.error().message);
     Json mcpsr = got.value();
-    const std::string serverName = key.ns + "/" + key.name;
     if (beingDeleted(mcpsr)) {
         if (!hasFinalizer(mcpsr, kinds::kFinalizer)) return ReconcileResult::done();
         if (auto err = ctx_.config.remove(serverName)) return ReconcileResult::failed(*err);
@@ -315,9 +319,25 @@ RegistrationReconciler::prepare(const ObjectKey& key) {
     if (!entry.error.empty()) {
         return notReady(mcpsr, entry.error, ReconcileResult::failed(entry.error));
     }
-    for (const auto& ns : configNamespaces) {
-        if (auto err = ctx_.config.upsert(ns, entry.value)) {
+    // In a burst (more registrations waiting at this instant) the entry is staged and the
+    // registration comes back after the others: its next reconcile writes every staged entry at
+    // once, and its broker check then sees them all.
+    if (controller_ && controller_->queued() > 0 && !writeNow) {
+        for (const auto& ns : configNamespaces) ctx_.config.stage(ns, entry.value);
+        writeNow_.insert(key);
+        return ReconcileResult::after(0s);
+    }
+    if (ctx_.config.hasStaged()) {
+        // The burst's last registration: its entry goes into the burst's one write.
+        for (const auto& ns : configNamespaces) ctx_.config.stage(ns, entry.value);
+        if (auto err = ctx_.config.flushStaged()) {
             return notReady(mcpsr, *err, ReconcileResult::failed(*err));
+        }
+    } else {
+        for (const auto& ns : configNamespaces) {
+            if (auto err = ctx_.config.upsert(ns, entry.value)) {
+                return notReady(mcpsr, *err, ReconcileResult::failed(*err));
+            }
         }
     }
     auto check = std::make_shared<BrokerCheck>(
@@ -340,7 +360,7 @@ void RegistrationReconciler::checkNext(const std::shared_ptr<BrokerCheck>& check
     }
     const std::string& ns = check->namespaces[check->next++];
     std::weak_ptr<bool> alive = alive_;
-    ctx_.broker.status(ns, [this, alive, check](std::variant<Json, std::string> status) {
+    ctx_.broker.status(ns, [this, alive, check](BrokerStatusSource::Status status) {
         if (alive.expired()) return;
         if (auto result = onStatus(*check, status)) {
             check->done(std::move(*result));
@@ -351,7 +371,7 @@ void RegistrationReconciler::checkNext(const std::shared_ptr<BrokerCheck>& check
 }
 
 std::optional<ReconcileResult> RegistrationReconciler::onStatus(
-    BrokerCheck& check, const std::variant<Json, std::string>& status) {
+    BrokerCheck& check, const BrokerStatusSource::Status& status) {
     Json& mcpsr = check.mcpsr;
     const std::string& id = check.id;
     const core::Logger& log = check.log;
@@ -363,8 +383,14 @@ std::optional<ReconcileResult> RegistrationReconciler::onStatus(
         }
         return ReconcileResult::failed(msg);
     }
-    const Json& body = std::get<Json>(status);
-    log.info("server response ", {{"body", body.dump()}});
+    const auto& shared = std::get<std::shared_ptr<const Json>>(status);
+    const Json& body = *shared;
+    // A source may answer many reconciles with one body (a large one, with many servers).
+    if (shared != lastBody_) {
+        lastBody_ = shared;
+        lastBodyText_ = core::slogQuote(body.dump());
+    }
+    log.info("server response ", {{"body", lastBodyText_, true}});
     const Json* server = nullptr;
     if (auto servers = body.find("servers"); servers != body.end() && servers->is_array()) {
         for (const auto& s : *servers) {
@@ -403,6 +429,16 @@ constexpr const char* kByCredential = "spec.credentialRef.name";
 
 void RegistrationReconciler::indexOn(core::kube::Controller& controller) {
     controller_ = &controller;
+    // A batch that could not be written is retried one registration at a time, so each one's
+    // status reports its own write error as in the reference.
+    ctx_.config.onStagedWriteFailed = [this](const std::vector<std::string>& names) {
+        for (const auto& name : names) {
+            const auto slash = name.find('/');
+            const ObjectKey key{name.substr(0, slash), name.substr(slash + 1)};
+            writeNow_.insert(key);
+            controller_->enqueue(key);
+        }
+    };
     controller
         .index(kinds::kRegistration, kByRoute,
                [](const Json& m) {

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <variant>
 
 #include "context.hpp"
@@ -44,8 +45,8 @@ class RegistrationReconciler {
     // Step 9, one config namespace after the other, each continuing in the broker's answer.
     void checkNext(const std::shared_ptr<BrokerCheck>& check);
     // The verdict for one namespace's answer: nullopt when the broker says ready (go on).
-    std::optional<core::kube::ReconcileResult> onStatus(
-        BrokerCheck& check, const std::variant<Json, std::string>& status);
+    std::optional<core::kube::ReconcileResult> onStatus(BrokerCheck& check,
+                                                        const BrokerStatusSource::Status& status);
     // Writes the Ready condition and discoveredTools if they changed, refreshing `mcpsr` from
     // the response (as the reference's in-place Status().Update does). The failed write, if any.
     std::optional<core::kube::ApiError> writeStatus(Json& mcpsr, bool ready,
@@ -59,6 +60,12 @@ class RegistrationReconciler {
     std::optional<std::string> setRouteProgrammed(const Json& mcpsr, bool present);
     ControllerContext& ctx_;
     core::kube::Controller* controller_ = nullptr;
+    // Registrations whose next reconcile writes its entry itself: it was staged once already,
+    // or the batch it was staged in failed to be written.
+    std::set<core::kube::ObjectKey> writeNow_;
+    // The last broker body logged, and its text as logged.
+    std::shared_ptr<const Json> lastBody_;
+    std::string lastBodyText_;
     // Broker answers arriving after this reconciler is gone find it expired.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

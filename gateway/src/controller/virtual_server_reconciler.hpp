@@ -7,11 +7,11 @@ namespace mcpsim::gateway {
 // MCPVirtualServer: finalizer, and the virtualServers section of mcp-system's config
 // (controller.md section 4).
 class VirtualServerReconciler {
-public:
+  public:
     explicit VirtualServerReconciler(ControllerContext& ctx) : ctx_(ctx) {}
     core::kube::ReconcileResult reconcile(const core::kube::ObjectKey& key);
 
-private:
+  private:
     ControllerContext& ctx_;
 };
 

@@ -79,9 +79,13 @@ class BrokerStatus : public ScenarioTest {
         std::optional<std::variant<Json, std::string>> answer;
         answers = 0;
         const core::SteadyTime start = runtime().clock().steady();
-        source.status(ns, [&](std::variant<Json, std::string> r) {
+        source.status(ns, [&](BrokerStatusSource::Status r) {
             ++answers;
-            answer = std::move(r);
+            if (auto* body = std::get_if<std::shared_ptr<const Json>>(&r)) {
+                answer = **body;
+            } else {
+                answer = std::get<std::string>(r);
+            }
             took = runtime().clock().steady() - start;
         });
         for (int i = 0; i < 1200 && !answer; ++i) runtime().runFor(100ms);
@@ -222,8 +226,8 @@ TEST_F(BrokerStatus, SilentBrokerAloneFailsAfterTenSecondsAndLateAnswerIsIgnored
                 "- addresses: [10.244.0.5]\n  conditions: {ready: true}\n"));
     pods.add("10.244.0.5", kNeverAnswers);
     EndpointSliceBrokerStatus source(runtime(), client(), world().clusterNetwork());
-    std::vector<std::variant<Json, std::string>> got;
-    source.status("mcp-system", [&got](std::variant<Json, std::string> r) { got.push_back(r); });
+    std::vector<BrokerStatusSource::Status> got;
+    source.status("mcp-system", [&got](BrokerStatusSource::Status r) { got.push_back(r); });
     runtime().runFor(9900ms);
     EXPECT_TRUE(got.empty());
     runtime().runFor(200ms);
@@ -245,7 +249,7 @@ TEST_F(BrokerStatus, AnswerAfterTheSourceIsGoneIsHarmless) {
     int calls = 0;
     {
         EndpointSliceBrokerStatus source(runtime(), client(), world().clusterNetwork());
-        source.status("mcp-system", [&calls](std::variant<Json, std::string>) { ++calls; });
+        source.status("mcp-system", [&calls](BrokerStatusSource::Status) { ++calls; });
         runtime().runFor(1s);
     }
     ASSERT_EQ(pods.held.size(), 1u);

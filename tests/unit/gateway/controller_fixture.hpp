@@ -29,8 +29,14 @@ class ScriptedBroker final : public BrokerStatusSource {
     void status(const std::string& ns, StatusCallback done) override {
         ++calls[ns];
         auto it = answers.find(ns);
-        std::variant<Json, std::string> answer = std::string("no broker endpoints available");
-        if (it != answers.end()) answer = it->second;
+        Status answer = std::string("no broker endpoints available");
+        if (it != answers.end()) {
+            if (const Json* body = std::get_if<Json>(&it->second)) {
+                answer = std::make_shared<const Json>(*body);
+            } else {
+                answer = std::get<std::string>(it->second);
+            }
+        }
         runtime_().post([done = std::move(done), answer = std::move(answer)]() mutable {
             done(std::move(answer));
         });

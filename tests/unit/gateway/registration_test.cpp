@@ -1,5 +1,7 @@
 // controller.md section 8, scenarios 25-56 (MCPServerRegistration), plus section 3 rules they
 // leave out (Hostname backends with a port in the name, custom credential keys, FN-18).
+#include <set>
+
 #include "scenario_support.hpp"
 
 namespace mcpsim::gateway::testing {
@@ -712,6 +714,85 @@ TEST_F(Registration, FirstMatchingBrokerEntryWins) {
     registerSrv1();
     EXPECT_TRUE(srvIs("srv1", true, "first"));
     EXPECT_EQ(get(kMcpsr, kSrv1)["status"]["discoveredTools"], 4);
+}
+
+// Registrations created together, N at one instant, at scale: the controller stages their
+// entries and writes the config Secret once for the burst, instead of N versions of an O(N)
+// Secret, and every one still ends Ready with its own entry.
+class RegistrationBurst : public Registration {
+  protected:
+    static constexpr int kCount = 6;
+    static std::string name(int i) { return "b" + std::to_string(i); }
+    void SetUp() override {
+        Registration::SetUp();
+        fixtureF();
+        Json servers = Json::array();
+        for (int i = 0; i < kCount; ++i) {
+            servers.push_back({{"id", "mcp-test/" + name(i) + ":" + name(i) + "_:s1.mcp.local"},
+                               {"ready", true},
+                               {"totalTools", 1},
+                               {"message", "server added successfully. Total tools added 1"}});
+        }
+        broker_.answers["mcp-system"] = Json{{"servers", servers}};
+        settle();
+        const std::string secretRv = rv(kSecret, {"mcp-system", "mcp-gateway-config"});
+        auto w = client().watch(
+            kSecret, {"mcp-system", "", ""}, secretRv, [this](const core::kube::WatchEvent& e) {
+                if (e.object["metadata"].value("name", "") == "mcp-gateway-config") ++secretWrites;
+            });
+        ASSERT_TRUE(w.ok()) << w.error().message;
+        watch = std::move(w.value());
+    }
+    void createBurst() {
+        std::string yaml;
+        for (int i = 0; i < kCount; ++i) {
+            yaml += "---\n" +
+                    mcpsrYaml(name(i), "  targetRef: {name: r1}\n  toolPrefix: " + name(i) + "_\n");
+        }
+        createOnly(yaml);
+        settle();
+    }
+    std::set<std::string> configuredNames() {
+        std::set<std::string> names;
+        const Json configured = config("mcp-system");
+        for (const auto& server : configured["servers"]) {
+            names.insert(server.value("name", ""));
+        }
+        return names;
+    }
+    int secretWrites = 0;
+    std::unique_ptr<core::kube::WatchHandle> watch;
+};
+
+TEST_F(RegistrationBurst, IsOneConfigSecretWrite) {
+    createBurst();
+    // Two, not one: the clock fires the first of the finalizer requeues due at 2 s alone, and its
+    // reconcile runs before the others fire, so that registration writes alone. One write each
+    // would be kCount.
+    EXPECT_EQ(secretWrites, 2);
+    EXPECT_EQ(configuredNames().size(), static_cast<std::size_t>(kCount))
+        << configText("mcp-system");
+    for (int i = 0; i < kCount; ++i) {
+        EXPECT_TRUE(srvIs(name(i), true, "server added successfully. Total tools added 1"))
+            << name(i);
+    }
+}
+
+// When the burst's write fails, each registration writes its own entry (retrying as the
+// reference does), so a failure shows on the status of the registration whose write failed.
+TEST_F(RegistrationBurst, WhoseWriteFailsIsRetriedOneRegistrationAtATime) {
+    using Kind = apiserver::WriteFault::Kind;
+    world().api().injectWriteFault({Kind::InternalError, "secrets", "", "", 2});
+    createBurst();
+    advance(10s);
+    EXPECT_EQ(world().api().pendingWriteFaults(), 0);
+    EXPECT_EQ(configuredNames().size(), static_cast<std::size_t>(kCount))
+        << configText("mcp-system");
+    for (int i = 0; i < kCount; ++i) {
+        EXPECT_TRUE(srvIs(name(i), true, "server added successfully. Total tools added 1"))
+            << name(i) << logs();
+    }
+    EXPECT_GE(countLog("failed to update config secret: "), 1) << logs();
 }
 
 // Faults the API server injects: conflicts on the registration's status, internal errors on the

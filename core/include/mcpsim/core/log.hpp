@@ -54,6 +54,9 @@ enum class LogLevel { Debug, Info, Warn, Error };
 struct LogAttr {
     std::string key;
     std::string value;
+    // `value` is already in its logged form (slogQuote applied): a large value logged again and
+    // again is quoted once.
+    bool quoted = false;
 };
 
 class Logger {

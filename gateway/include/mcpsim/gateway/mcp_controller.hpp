@@ -22,7 +22,10 @@ namespace mcpsim::gateway {
 // Asynchronous: the answer comes over the network, and the world has one thread.
 class BrokerStatusSource {
   public:
-    using StatusCallback = std::function<void(std::variant<Json, std::string>)>;
+    // The decoded body, shared (a source may hand one answer to many reconciles), or the
+    // failure.
+    using Status = std::variant<std::shared_ptr<const Json>, std::string>;
+    using StatusCallback = std::function<void(Status)>;
     virtual ~BrokerStatusSource() = default;
     // Calls `done` exactly once, now or on a later loop turn.
     virtual void status(const std::string& ns, StatusCallback done) = 0;

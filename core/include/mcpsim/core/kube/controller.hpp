@@ -103,6 +103,8 @@ class Controller {
     const std::string& name() const { return name_; }
     std::uint64_t reconciles() const { return reconciles_; }
     bool idle() const;
+    // Keys waiting for the worker (not counting the one being reconciled).
+    std::size_t queued() const { return queue_.size(); }
     // What the controller still has to do (the world's settle probe), nullopt when idle.
     std::optional<std::string> pendingWork() const;
 
