@@ -361,7 +361,12 @@ asio::awaitable<void> doRequest(Runtime& rt, Endpoint to, Request req, ResponseC
         if (rec2) {
             if (body) {
                 body->onCancel(nullptr);
-                body->close();
+                // The connection ended before the body did (or our consumer hung up).
+                if (body->cancelled()) {
+                    body->close();
+                } else {
+                    body->abort();
+                }
             } else {
                 done(std::error_code(rec2.value(), std::system_category()), {});
             }

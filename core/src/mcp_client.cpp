@@ -132,16 +132,21 @@ void McpClient::request(const std::string& method, Json params, Done done) {
                         if (!m.is_discarded()) self->handleMessage(m, id, pending.get());
                     }
                 };
-                auto finish = [pending] {
+                // A body cut short reads, in Go, as io.ErrUnexpectedEOF.
+                auto finish = [pending](bool cut) {
                     if (*pending) {
                         Done d = std::move(*pending);
                         *pending = nullptr;
-                        d(ClientError{0, "stream ended without a response", 0, ""}, Json());
+                        d(ClientError{0,
+                                      cut ? "failed to read response: unexpected EOF"
+                                          : "stream ended without a response",
+                                      0, ""},
+                          Json());
                     }
                 };
                 if (!resp.stream) {
                     consume(resp.body + "\n\n");
-                    finish();
+                    finish(false);
                     return;
                 }
                 // The stream owns its notify callback: a weak reference avoids a cycle.
@@ -150,7 +155,7 @@ void McpClient::request(const std::string& method, Json params, Done done) {
                     auto stream = weakStream.lock();
                     if (!stream) return;
                     for (auto& c : stream->take()) consume(c);
-                    if (stream->closed()) finish();
+                    if (stream->closed()) finish(stream->aborted());
                 };
                 resp.stream->setNotify(drain);
                 drain();

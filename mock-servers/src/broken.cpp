@@ -8,6 +8,9 @@
 //   midstream           a valid MCP server with one tool, `cut`, whose tools/call answer is an
 //                       event stream that breaks off after its first bytes (the connection
 //                       drops mid-response)
+//   midstream-initialize, midstream-list
+//                       the same cut in the answer to initialize, or to tools/list: the
+//                       broker's own discovery calls break off
 #include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/runtime.hpp"
 #include "mock_support.hpp"
@@ -76,12 +79,13 @@ class Garbage final : public MockServer {
     }
 };
 
-// Initialize and tools/list as any server; a tools/call gets its 200 and the start of an event,
-// then the body breaks off.
+// An MCP server like any other, except that requests for one method get their 200 and the start
+// of an event, then the body breaks off.
 class MidStream final : public MockServer {
   public:
-    MidStream(core::Runtime& runtime, core::Logger log)
-        : mcp_(runtime, goSdkOptions("bad-test-Broken-server-midstream", "1.0.0"), std::move(log)) {
+    MidStream(core::Runtime& runtime, core::Logger log, std::string cutMethod)
+        : mcp_(runtime, goSdkOptions("bad-test-Broken-server-midstream", "1.0.0"), std::move(log)),
+          cutMethod_(std::move(cutMethod)) {
         mcp_.server.addTool(
             {{"name", "cut"},
              {"description", "Answers with a stream that breaks off"},
@@ -92,14 +96,14 @@ class MidStream final : public MockServer {
     core::http::Handler handler() override {
         return [this](core::http::Request&& req, core::http::Reply reply) {
             const Json msg = Json::parse(req.body, nullptr, false);
-            if (req.method != "POST" || !msg.is_object() ||
-                msg.value("method", "") != "tools/call") {
+            if (req.method != "POST" || !msg.is_object() || msg.value("method", "") != cutMethod_) {
                 return inner_(std::move(req), std::move(reply));
             }
             core::http::Response resp;
             resp.status = 200;
             resp.headers.set("Content-Type", "text/event-stream");
-            resp.headers.set("Mcp-Session-Id", req.headers.value("mcp-session-id"));
+            if (const std::string session = req.headers.value("mcp-session-id"); !session.empty())
+                resp.headers.set("Mcp-Session-Id", session);
             resp.stream = std::make_shared<core::http::BodyStream>();
             resp.stream->write("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":");
             resp.stream->abort();
@@ -109,6 +113,7 @@ class MidStream final : public MockServer {
 
   private:
     McpMock mcp_;
+    std::string cutMethod_;
     core::http::Handler inner_;
 };
 
@@ -154,7 +159,15 @@ std::unique_ptr<MockServer> makeBroken(core::Runtime& runtime, const MockEnv& en
     if (mode == "tool-conflicts") return conflictingTools(runtime, std::move(log));
     if (mode == "hang") return std::make_unique<Hang>();
     if (mode == "garbage") return std::make_unique<Garbage>();
-    if (mode == "midstream") return std::make_unique<MidStream>(runtime, std::move(log));
+    if (mode == "midstream") {
+        return std::make_unique<MidStream>(runtime, std::move(log), "tools/call");
+    }
+    if (mode == "midstream-initialize") {
+        return std::make_unique<MidStream>(runtime, std::move(log), "initialize");
+    }
+    if (mode == "midstream-list") {
+        return std::make_unique<MidStream>(runtime, std::move(log), "tools/list");
+    }
     return std::make_unique<WrongProtocol>();
 }
 

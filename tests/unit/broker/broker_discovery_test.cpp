@@ -149,6 +149,59 @@ TEST_F(BrokerDiscovery, S13_74_BrokenProtocol) {
         << s.dump();
 }
 
+// An upstream whose answer to the broker's own initialize or tools/list breaks off mid-stream
+// (an mcpsim fault; the spec has no scenario for it): the server is reported not ready with the
+// broken read, the other server's tools stay served, and once the upstream answers whole again
+// the next health tick brings its tools.
+class DiscoveryCutMidStream : public BrokerDiscovery,
+                              public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(DiscoveryCutMidStream, IsReportedAndRecovers) {
+    const std::string mode = GetParam();
+    startMock("mcp-test-server2", "server2");
+    startMock("mcp-test-cut", "broken", {{"FAILURE_MODE", mode}});
+    applyConfig("servers:\n" + server2Entry() +
+                "  - name: mcp-test/cut\n"
+                "    url: http://mcp-test-cut.mcp-test.svc.cluster.local:9090/mcp\n"
+                "    hostname: cut.mcp.local\n"
+                "    toolPrefix: cut_\n");
+    Json s = statusOf("mcp-test/cut");
+    EXPECT_EQ(s.value("ready", true), false) << s.dump();
+    const std::string message = s.value("message", "");
+    const std::string expected =
+        mode == "midstream-initialize"
+            ? "failed to connect to upstream mcp mcp-test/cut:cut_:cut.mcp.local removing tools : "
+            : "upstream mcp failed to list tools server mcp-test/cut:cut_:cut.mcp.local : failed "
+              "to get tools: ";
+    EXPECT_EQ(message.rfind(expected, 0), 0u) << message;
+    EXPECT_NE(message.find(": failed to read response: unexpected EOF"), std::string::npos)
+        << message;
+    EXPECT_EQ(statusOf("mcp-test/s2").value("ready", false), true);
+    const std::string session = initialize();
+    Names names = toolNames(session);
+    EXPECT_TRUE(has(names, "test2_hello_world")) << ::testing::PrintToString(names);
+    EXPECT_FALSE(std::any_of(names.begin(), names.end(),
+                             [](const std::string& n) { return n.rfind("cut_", 0) == 0; }));
+    EXPECT_EQ(
+        rpc("tools/call", {{"name", "test2_hello_world"}, {"arguments", {{"name", "a"}}}}, session)
+            .status,
+        200);
+    // The upstream comes back whole (the same Service, a healthy server behind it).
+    stopMock("mcp-test-cut");
+    startMock("mcp-test-cut", "broken", {{"FAILURE_MODE", "midstream"}});
+    settle(std::chrono::seconds(121));  // within two health ticks
+    EXPECT_EQ(statusOf("mcp-test/cut").value("ready", false), true)
+        << statusOf("mcp-test/cut").dump();
+    EXPECT_TRUE(has(toolNames(initialize()), "cut_cut"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Calls, DiscoveryCutMidStream,
+                         ::testing::Values("midstream-initialize", "midstream-list"),
+                         [](const auto& info) {
+                             return std::string(info.param) == "midstream-list" ? "ToolsList"
+                                                                                : "Initialize";
+                         });
+
 TEST_F(BrokerDiscovery, S13_75_ToolConflicts) {
     startMock("mcp-test-server2", "server2");
     startMock("mcp-test-conflicts", "broken", {{"FAILURE_MODE", "tool-conflicts"}});

@@ -141,6 +141,39 @@ TEST(HttpTcp, ClientHandsOnEachEventOfAnOpenStream) {
     serverSide->close();
 }
 
+// A stream the server breaks off (no last chunk, the connection closes) reaches our client as
+// aborted, not as a normal end, as it does on the in-memory network.
+TEST(HttpTcp, ClientSeesABodyCutShortAsAborted) {
+    Runtime rt;
+    auto net = makeLoopbackNetwork(rt);
+    auto listener = net->listen({"127.0.0.1", 0},
+                                [](Request&&, Reply reply) {
+                                    Response r;
+                                    r.headers.set("Content-Type", "text/event-stream");
+                                    r.stream = std::make_shared<BodyStream>();
+                                    r.stream->write("data: first\n\n");
+                                    r.stream->abort();
+                                    reply(std::move(r));
+                                },
+                                {});
+    std::shared_ptr<BodyStream> got;
+    Request req;
+    req.method = "GET";
+    req.target = "/events";
+    net->request(listener->endpoint(), req, [&](std::error_code ec, Response r) {
+        ASSERT_FALSE(ec) << ec.message();
+        got = r.stream;
+    });
+    // A bounded wait on the end of the body.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while ((!got || !got->closed()) && std::chrono::steady_clock::now() < deadline) {
+        rt.io().run_one_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(got) << "a body without its end is streamed";
+    EXPECT_TRUE(got->closed());
+    EXPECT_TRUE(got->aborted());
+}
+
 TEST(HttpInMemory, SameHandlerNoSockets) {
     Runtime rt(RuntimeOptions{1, true});
     auto net = makeInMemoryNetwork(rt);
