@@ -22,8 +22,8 @@ namespace mcpsim::gateway {
 // Asynchronous: the answer comes over the network, and the world has one thread.
 class BrokerStatusSource {
   public:
-    // The decoded body, shared (a source may hand one answer to many reconciles), or the
-    // failure.
+    // The decoded body (never null; shared, as a source may hand one answer to many
+    // reconciles), or the failure.
     using Status = std::variant<std::shared_ptr<const Json>, std::string>;
     using StatusCallback = std::function<void(Status)>;
     virtual ~BrokerStatusSource() = default;
