@@ -225,6 +225,8 @@ bool needsQuotes(const std::string& s) {
         return true;
     }
     if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return true;
+    // A document end marker when plain (libyaml's emitter quotes "---" and "..." likewise).
+    if (s.rfind("...", 0) == 0) return true;
     for (unsigned char c : s) {
         if (c < 0x20 || c == 0x7f) return true;
     }

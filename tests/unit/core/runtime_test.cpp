@@ -316,6 +316,15 @@ TEST(Yaml, FloatsFollowGoYamlsPattern) {
 
 // Found by fuzz_yaml_decode: `0x__` has a prefix and no digits once the underscores go, and
 // stoll's exception ended the process. go-yaml keeps it a string; `0x_1` is still 1.
+// Found by fuzz_yaml_decode: a string starting with "..." was written plain, and read back as
+// the end of the document (null).
+TEST(Yaml, StringsThatLookLikeDocumentMarkersAreQuoted) {
+    for (const std::string s : {"...", "...  ...", "...x", "---"}) {
+        EXPECT_EQ(parseYaml(toYaml(Json{{"v", s}}))["v"], s) << toYaml(Json{{"v", s}});
+        EXPECT_EQ(parseYaml(toYaml(Json(s))), s) << toYaml(Json(s));
+    }
+}
+
 TEST(Yaml, PrefixedIntegersNeedADigit) {
     EXPECT_EQ(parseYaml("a: 0x__\nb: -0x_\nc: 0x_1\nd: 0_7\n"),
               (Json{{"a", "0x__"}, {"b", "-0x_"}, {"c", 1}, {"d", 7}}));
