@@ -1,7 +1,9 @@
 #include "engine.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <set>
+#include <string_view>
 
 #include "builtin_hooks.hpp"
 #include "managed_fields.hpp"
@@ -38,24 +40,40 @@ std::string strField(const Json& md, const char* key) {
 }
 
 // Content the generation tracks: everything but metadata (and status when it is a subresource).
-Json generationContent(const ResourceType& t, const Json& o) {
-    Json c = o;
-    c.erase("metadata");
-    if (t.hasStatus()) c.erase("status");
-    c.erase("apiVersion");
-    c.erase("kind");
-    return c;
+// Two objects equal but for the named top-level keys, compared in place: updates compare the
+// stored object with the candidate twice, and copies of both would cost more than the write.
+bool equalExcept(const Json& a, const Json& b, std::initializer_list<std::string_view> skip) {
+    if (!a.is_object() || !b.is_object()) return a == b;
+    auto skipped = [&skip](const std::string& key) {
+        return std::find(skip.begin(), skip.end(), key) != skip.end();
+    };
+    std::size_t kept = 0;
+    for (auto it = a.begin(); it != a.end(); ++it) {
+        if (skipped(it.key())) continue;
+        ++kept;
+        auto other = b.find(it.key());
+        if (other == b.end() || *other != it.value()) return false;
+    }
+    for (auto it = b.begin(); it != b.end(); ++it) {
+        if (!skipped(it.key())) --kept;
+    }
+    return kept == 0;
+}
+
+// Whether an update changes what the generation counts: everything but metadata, type and (with
+// a status subresource) status.
+bool sameGenerationContent(const ResourceType& t, const Json& a, const Json& b) {
+    if (t.hasStatus()) return equalExcept(a, b, {"metadata", "apiVersion", "kind", "status"});
+    return equalExcept(a, b, {"metadata", "apiVersion", "kind"});
 }
 
 // Two objects equal once server-maintained bookkeeping is ignored: a write that changes nothing
 // else is a no-op with no new resourceVersion, as in the real apiserver.
-bool sameContent(Json a, Json b) {
-    for (Json* o : {&a, &b}) {
-        if (!o->contains("metadata")) continue;
-        (*o)["metadata"].erase("resourceVersion");
-        (*o)["metadata"].erase("managedFields");
-    }
-    return a == b;
+bool sameContent(const Json& a, const Json& b) {
+    if (!equalExcept(a, b, {"metadata"})) return false;
+    auto ma = a.find("metadata"), mb = b.find("metadata");
+    if ((ma == a.end()) != (mb == b.end())) return false;
+    return ma == a.end() || equalExcept(*ma, *mb, {"resourceVersion", "managedFields"});
 }
 
 [[noreturn]] void raiseStaleWrite(const ResourceType& t, const std::string& name) {
@@ -338,7 +356,7 @@ Json Engine::commitUpdate(const ResourceType& type, const Json& current, Json ca
     if (md["managedFields"].empty()) md.erase("managedFields");
     candidate["apiVersion"] = current["apiVersion"];
     candidate["kind"] = type.kind;
-    if (type.generation && generationContent(type, candidate) != generationContent(type, current)) {
+    if (type.generation && !sameGenerationContent(type, candidate, current)) {
         md["generation"] = cur.value("generation", 0) + 1;
     }
     if (sameContent(candidate, current)) return current;

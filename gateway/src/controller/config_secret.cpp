@@ -179,6 +179,34 @@ bool mergeEntry(Json& config, const Json& entry) {
 }
 }  // namespace
 
+bool ConfigSecret::holds(const std::string& ns, const Json& entry) const {
+    auto it = parsed_.find({ns, kConfigSecretName});
+    if (it == parsed_.end()) return false;
+    auto servers = it->second.config.find("servers");
+    if (servers == it->second.config.end() || !servers->is_array()) return false;
+    const std::string name = entry.value("name", "");
+    for (const auto& s : *servers) {
+        if (fieldIs(s, "name", name)) return s == entry;
+    }
+    return false;
+}
+
+void ConfigSecret::observe(const Json& secret, bool deleted) {
+    auto it = parsed_.find(core::kube::ObjectKey::ofObject(secret));
+    if (it == parsed_.end()) return;
+    if (deleted) {
+        parsed_.erase(it);
+        return;
+    }
+    const Json* encoded = nullptr;
+    if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
+        if (auto f = data->find(kConfigKey); f != data->end() && f->is_string()) encoded = &*f;
+    }
+    if (!encoded || encoded->get_ref<const std::string&>() != it->second.encoded) {
+        parsed_.erase(it);
+    }
+}
+
 ConfigSecret::Error ConfigSecret::upsert(const std::string& ns, const Json& entry) {
     flushStaged();
     return modify(ns, [&entry](Json& config, std::string&) {

@@ -42,6 +42,12 @@ class ConfigSecret {
     void stage(const std::string& ns, const Json& entry);
     bool isStaged(const std::string& serverName) const { return stagedNames_.count(serverName); }
     bool hasStaged() const { return !stagedNames_.empty(); }
+    // Whether the last config this writer saw or wrote for `ns` has exactly this entry. A hint,
+    // never a read: the Secret may have changed since, so an upsert stays the way to be sure.
+    bool holds(const std::string& ns, const Json& entry) const;
+    // A watched Secret event: a config Secret deleted, or no longer holding the text this writer
+    // last saw, is forgotten, so the next holds() is false and the next write reads it afresh.
+    void observe(const Json& secret, bool deleted);
     // Writes what is staged. Every other write flushes first, so writes keep their order. When a
     // namespace's write fails, the names staged for it go to onStagedWriteFailed (their owners
     // retry alone) and the error is returned.

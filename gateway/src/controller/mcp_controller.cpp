@@ -169,7 +169,10 @@ struct McpController::Impl {
             .watches(
                 kinds::kSecret,
                 [this](const ObjectEvent& e) { return registrations.forCredentialSecret(e); },
-                [](const ObjectEvent& e) {
+                [this](const ObjectEvent& e) {
+                    // Every Secret passes here: a changed config Secret invalidates the
+                    // writer's idea of what it holds.
+                    ctx.config.observe(*e.object, e.type == "DELETED");
                     return e.object->value(
                                "/metadata/labels/mcp.kagenti.com~1credential"_json_pointer,
                                std::string()) == "true";

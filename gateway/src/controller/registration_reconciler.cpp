@@ -322,12 +322,19 @@ RegistrationReconciler::prepare(const ObjectKey& key) {
     // In a burst (more registrations waiting at this instant) the entry is staged and the
     // registration comes back after the others: its next reconcile writes every staged entry at
     // once, and its broker check then sees them all.
-    if (controller_ && controller_->queued() > 0 && !writeNow) {
+    // An entry the config already holds has nothing to wait for (a route's status change
+    // brings every registration back with an unchanged entry).
+    const bool written =
+        std::all_of(configNamespaces.begin(), configNamespaces.end(),
+                    [&](const std::string& ns) { return ctx_.config.holds(ns, entry.value); });
+    if (controller_ && controller_->queued() > 0 && !writeNow && !written) {
         for (const auto& ns : configNamespaces) ctx_.config.stage(ns, entry.value);
         writeNow_.insert(key);
         return ReconcileResult::after(0s);
     }
-    if (ctx_.config.hasStaged()) {
+    if (written && !ctx_.config.hasStaged()) {
+        // Nothing to write: the reference's write would be a no-op update.
+    } else if (ctx_.config.hasStaged()) {
         // The burst's last registration: its entry goes into the burst's one write.
         for (const auto& ns : configNamespaces) ctx_.config.stage(ns, entry.value);
         if (auto err = ctx_.config.flushStaged()) {
