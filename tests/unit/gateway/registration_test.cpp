@@ -691,6 +691,27 @@ TEST_F(Registration, UnparseableConfigFailsUpsert) {
     EXPECT_EQ(countLog("panic"), 0);
 }
 
+// A registration whose entry is already in the config does not rewrite it, but an edit of the
+// Secret by someone else (here: the entry removed) is seen through the Secret watch, and the
+// next reconcile (the Ready re-check) writes the entry back, as the reference's write would.
+TEST_F(Registration, EntryRemovedFromTheSecretByHandIsWrittenBack) {
+    fixtureF();
+    brokerReady();
+    registerSrv1();
+    ASSERT_TRUE(srvIs("srv1", true, kAdded3)) << logs();
+    auto r = edit(kSecret, {"mcp-system", "mcp-gateway-config"}, [](Json& o) {
+        o.erase("data");
+        o["stringData"] = {{"config.yaml", "servers: []\n"}};
+    });
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    settle();
+    ASSERT_EQ(configText("mcp-system"), "servers: []\n");
+    advance(61s);
+    const Json servers = config("mcp-system")["servers"];
+    ASSERT_EQ(servers.size(), 1u) << configText("mcp-system");
+    EXPECT_EQ(servers[0]["name"], "mcp-test/srv1");
+}
+
 // FN-18: the broker's last tool count is shown even when not ready.
 TEST_F(Registration, FN18_NotReadyKeepsBrokerToolCount) {
     fixtureF();
