@@ -71,17 +71,22 @@ std::string ConfigSecret::render(const Json& config) {
     return core::toYaml(out);
 }
 
+namespace {
+// data.config.yaml as stored (base64), or "" when absent; by reference, as it may be large.
+const std::string& storedText(const Json& secret) {
+    static const std::string kNone;
+    auto data = secret.find("data");
+    if (data == secret.end() || !data->is_object()) return kNone;
+    auto field = data->find(kConfigKey);
+    return field != data->end() && field->is_string() ? field->get_ref<const std::string&>()
+                                                      : kNone;
+}
+}  // namespace
+
 ConfigSecret::Parsed& ConfigSecret::cachedConfig(const core::kube::ObjectKey& key,
                                                  const Json& secret) {
     // Compared in place: the stored text is as large as the config.
-    static const std::string kNone;
-    const std::string* encoded = &kNone;
-    if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
-        auto field = data->find(kConfigKey);
-        if (field != data->end() && field->is_string()) {
-            encoded = &field->get_ref<const std::string&>();
-        }
-    }
+    const std::string* encoded = &storedText(secret);
     auto it = parsed_.find(key);
     if (it == parsed_.end() || it->second.encoded != *encoded) {
         Json config = parse(configText(secret));
@@ -194,17 +199,7 @@ bool ConfigSecret::holds(const std::string& ns, const Json& entry) const {
 void ConfigSecret::observe(const Json& secret, bool deleted) {
     auto it = parsed_.find(core::kube::ObjectKey::ofObject(secret));
     if (it == parsed_.end()) return;
-    if (deleted) {
-        parsed_.erase(it);
-        return;
-    }
-    const Json* encoded = nullptr;
-    if (auto data = secret.find("data"); data != secret.end() && data->is_object()) {
-        if (auto f = data->find(kConfigKey); f != data->end() && f->is_string()) encoded = &*f;
-    }
-    if (!encoded || encoded->get_ref<const std::string&>() != it->second.encoded) {
-        parsed_.erase(it);
-    }
+    if (deleted || storedText(secret) != it->second.encoded) parsed_.erase(it);
 }
 
 ConfigSecret::Error ConfigSecret::upsert(const std::string& ns, const Json& entry) {
