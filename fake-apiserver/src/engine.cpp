@@ -39,7 +39,6 @@ std::string strField(const Json& md, const char* key) {
     return it != md.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Content the generation tracks: everything but metadata (and status when it is a subresource).
 // Two objects equal but for the named top-level keys, compared in place: updates compare the
 // stored object with the candidate twice, and copies of both would cost more than the write.
 bool equalExcept(const Json& a, const Json& b, std::initializer_list<std::string_view> skip) {

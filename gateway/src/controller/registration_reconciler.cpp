@@ -332,15 +332,13 @@ RegistrationReconciler::prepare(const ObjectKey& key) {
         writeNow_.insert(key);
         return ReconcileResult::after(0s);
     }
-    if (written && !ctx_.config.hasStaged()) {
-        // Nothing to write: the reference's write would be a no-op update.
-    } else if (ctx_.config.hasStaged()) {
+    if (ctx_.config.hasStaged()) {
         // The burst's last registration: its entry goes into the burst's one write.
         for (const auto& ns : configNamespaces) ctx_.config.stage(ns, entry.value);
         if (auto err = ctx_.config.flushStaged()) {
             return notReady(mcpsr, *err, ReconcileResult::failed(*err));
         }
-    } else {
+    } else if (!written) {  // written: the reference's write would be a no-op update
         for (const auto& ns : configNamespaces) {
             if (auto err = ctx_.config.upsert(ns, entry.value)) {
                 return notReady(mcpsr, *err, ReconcileResult::failed(*err));
