@@ -30,16 +30,16 @@ class EverythingReadyBroker final : public gateway::BrokerStatusSource {
     void bind(core::Runtime& rt, core::kube::Client& c) {
         rt_ = &rt;
         auto w = c.watch({"", "v1", "Secret"}, {}, "", [this](const core::kube::WatchEvent& e) {
-            if (e.object["metadata"].value("name", "") != "mcp-gateway-config") return;
-            const std::string ns = e.object["metadata"].value("namespace", "");
+            if (e.object()["metadata"].value("name", "") != "mcp-gateway-config") return;
+            const std::string ns = e.object()["metadata"].value("namespace", "");
             cache_.erase(ns);
             if (e.type == "DELETED") {
                 text_.erase(ns);
                 return;
             }
-            text_[ns] =
-                core::base64Decode(e.object.value("/data/config.yaml"_json_pointer, std::string()))
-                    .value_or("");
+            text_[ns] = core::base64Decode(
+                            e.object().value("/data/config.yaml"_json_pointer, std::string()))
+                            .value_or("");
         });
         watch_ = std::move(w.value());
     }

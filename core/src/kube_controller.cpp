@@ -39,7 +39,7 @@ struct Controller::Source {
     bool primary = false;
     EventMapper mapper;
     Predicate predicate;
-    std::map<ObjectKey, Json> cache;
+    std::map<ObjectKey, std::shared_ptr<const Json>> cache;
     struct Index {
         IndexFunc extract;
         std::map<std::string, std::set<ObjectKey>> keys;
@@ -118,11 +118,12 @@ void Controller::listAndWatch(Source& src) {
         // After a watch ended, what is cached but no longer listed was deleted meanwhile.
         std::set<ObjectKey> present;
         for (const auto& item : listed.value()["items"]) present.insert(ObjectKey::ofObject(item));
-        std::vector<Json> gone;
+        std::vector<std::shared_ptr<const Json>> gone;
         for (const auto& [key, object] : src.cache)
             if (!present.count(key)) gone.push_back(object);
         for (const auto& object : gone) onEvent(src, "DELETED", object);
-        for (const auto& item : listed.value()["items"]) onEvent(src, "ADDED", item);
+        for (auto& item : listed.value()["items"])
+            onEvent(src, "ADDED", std::make_shared<const Json>(std::move(item)));
     } else {
         log_.error("failed to list", {{"kind", src.kind.kind}, {"error", listed.error().message}});
     }
@@ -130,12 +131,12 @@ void Controller::listAndWatch(Source& src) {
     std::weak_ptr<bool> alive = alive_;
     auto w = client_.watch(src.kind, {}, rv, [this, raw, alive](const WatchEvent& e) {
         if (auto a = alive.lock(); !a || !*a) return;
-        if (e.type != "ERROR") return onEvent(*raw, e.type, e.object);
+        if (e.type != "ERROR") return onEvent(*raw, e.type, e.document);
         // As client-go's reflector: the watch is over (410 Expired after a compaction or an
         // apiserver restart), so list again and watch from there, on the next turn of the loop.
         log_.info("watch ended, re-listing", {{"kind", raw->kind.kind},
-                                              {"reason", e.object.value("reason", "")},
-                                              {"message", e.object.value("message", "")}});
+                                              {"reason", e.object().value("reason", "")},
+                                              {"message", e.object().value("message", "")}});
         rt_.post([this, raw, alive] {
             if (auto a = alive.lock(); a && *a) listAndWatch(*raw);
         });
@@ -160,8 +161,8 @@ Controller::Source* Controller::sourceOf(const Gvk& kind) const {
     return nullptr;
 }
 
-const std::map<ObjectKey, Json>& Controller::cache(const Gvk& kind) const {
-    static const std::map<ObjectKey, Json> empty;
+const std::map<ObjectKey, std::shared_ptr<const Json>>& Controller::cache(const Gvk& kind) const {
+    static const std::map<ObjectKey, std::shared_ptr<const Json>> empty;
     const Source* s = sourceOf(kind);
     return s ? s->cache : empty;
 }
@@ -184,23 +185,25 @@ std::vector<ObjectKey> Controller::lookup(const Gvk& kind, const std::string& na
     return {it->second.begin(), it->second.end()};
 }
 
-void Controller::onEvent(Source& src, const std::string& type, const Json& object) {
+void Controller::onEvent(Source& src, const std::string& type,
+                         const std::shared_ptr<const Json>& document) {
+    const Json& object = *document;
     const ObjectKey key = ObjectKey::ofObject(object);
-    std::optional<Json> old;
+    std::shared_ptr<const Json> old;  // kept alive for the predicate and the mappers
     auto cached = src.cache.find(key);
-    if (cached != src.cache.end()) old = std::move(cached->second);
+    if (cached != src.cache.end()) old = cached->second;
     if (type == "DELETED") {
         if (cached != src.cache.end()) src.cache.erase(cached);
     } else if (cached != src.cache.end()) {
-        cached->second = object;
+        cached->second = document;
     } else {
-        src.cache.emplace(key, object);
+        src.cache.emplace(key, document);
     }
-    src.reindex(key, old ? &*old : nullptr, type == "DELETED" ? nullptr : &object);
+    src.reindex(key, old.get(), type == "DELETED" ? nullptr : &object);
     // A re-list can report an object we already know as ADDED: treat it as an update.
     std::string evType = type;
     if (type == "ADDED" && old) evType = "MODIFIED";
-    ObjectEvent ev{evType, &object, evType == "MODIFIED" && old ? &*old : nullptr};
+    ObjectEvent ev{evType, &object, evType == "MODIFIED" && old ? old.get() : nullptr};
     if (src.predicate && !src.predicate(ev)) return;
     if (src.primary) {
         enqueue(key);

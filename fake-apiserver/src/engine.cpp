@@ -133,6 +133,16 @@ Json Engine::toVersion(const ResourceType& type, const std::string& version, Jso
     return object;
 }
 
+std::shared_ptr<const Json> Engine::toVersion(const ResourceType& type, const std::string& version,
+                                              const std::shared_ptr<const Json>& object) const {
+    const std::string apiVersion = type.apiVersion(version);
+    auto av = object->find("apiVersion");
+    auto kind = object->find("kind");
+    if (av != object->end() && *av == apiVersion && kind != object->end() && *kind == type.kind)
+        return object;
+    return std::make_shared<const Json>(toVersion(type, version, *object));
+}
+
 Json Engine::get(const ResourceType& type, const std::string& version, const ObjectKey& key) const {
     const Json* o = store_.get(typeKey(type), key);
     if (!o) raise(core::kube::notFound(type.plural, type.group, key.name));
@@ -395,9 +405,10 @@ WriteResult Engine::update(const ResourceType& type, const std::string& version,
                 "request"));
         }
     }
-    const Json* currentPtr = store_.get(typeKey(type), key);
-    if (!currentPtr) raise(core::kube::notFound(type.plural, type.group, key.name));
-    const Json current = *currentPtr;
+    // Pinned, not copied: the stored version stays as it is while this write replaces it.
+    const ObjectStore::Document pinned = store_.share(typeKey(type), key);
+    if (!pinned) raise(core::kube::notFound(type.plural, type.group, key.name));
+    const Json& current = *pinned;
     const std::string rv = strField(md, "resourceVersion");
     if (rv.empty() && type.crd) {
         // The storage layer names the resource, not the kind, in this one.
@@ -447,7 +458,8 @@ WriteResult Engine::patch(const ResourceType& type, const std::string& version,
             }
             return r;
         }
-        const Json current = *currentPtr;
+        const ObjectStore::Document pinned = store_.share(typeKey(type), key);
+        const Json& current = *pinned;
         Json candidate = serverSideApply(type, current, config, ctx.fieldManager, ctx.force);
         WriteResult result;
         prepareForWrite(type, candidate, &current, ctx, result.warnings, Via::Patch);
@@ -472,7 +484,8 @@ WriteResult Engine::patch(const ResourceType& type, const std::string& version,
         return result;
     }
     if (!currentPtr) raise(core::kube::notFound(type.plural, type.group, key.name));
-    const Json current = toVersion(type, version, *currentPtr);
+    const ObjectStore::Document pinned = store_.share(typeKey(type), key);
+    const Json current = toVersion(type, version, *pinned);
     Json patched;
     try {
         switch (kind) {
@@ -512,7 +525,7 @@ WriteResult Engine::patch(const ResourceType& type, const std::string& version,
     validate(type, candidate, &current);
     result.object =
         toVersion(type, version,
-                  commitUpdate(type, *currentPtr, std::move(candidate), ctx, statusOnly, "Update"));
+                  commitUpdate(type, *pinned, std::move(candidate), ctx, statusOnly, "Update"));
     return result;
 }
 

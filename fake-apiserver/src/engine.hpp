@@ -35,7 +35,7 @@ struct WriteResult {
 enum class PatchKind { Json, Merge, Strategic, Apply };
 
 class Engine {
-public:
+  public:
     Engine(core::Runtime& runtime, TypeRegistry& registry, ObjectStore& store);
 
     static std::string typeKey(const ResourceType& t) { return t.group + "/" + t.plural; }
@@ -67,6 +67,9 @@ public:
 
     // Object converted to a served version (our versions differ only in apiVersion).
     Json toVersion(const ResourceType& type, const std::string& version, Json object) const;
+    // The same for a shared stored document: itself when it already says this version.
+    std::shared_ptr<const Json> toVersion(const ResourceType& type, const std::string& version,
+                                          const std::shared_ptr<const Json>& object) const;
     // Lets the server react to stored writes (register CRD kinds, namespace defaults).
     using AfterWrite =
         std::function<void(const ResourceType& type, const Json& object, bool deleted)>;
@@ -78,7 +81,7 @@ public:
     TypeRegistry& registry() { return registry_; }
     ObjectStore& store() { return store_; }
 
-private:
+  private:
     enum class Via { Create, Update, Patch };
     void prepareForWrite(const ResourceType& type, Json& obj, const Json* old,
                          const WriteContext& ctx, std::vector<std::string>& warnings,

@@ -591,10 +591,10 @@ void ApiServer::Impl::serveWatch(const http::Request& req, const ResourceRequest
     }
     auto id = store.watch(
         Engine::typeKey(type), type.namespaced ? rr.ns : "", filter, since,
-        [weak, render](const std::string& evType, const Json& obj) {
+        [weak, render](const std::string& evType, const ObjectStore::Document& obj) {
             auto s = weak.lock();
             if (!s) return;
-            std::string line = render(evType, obj);
+            std::string line = render(evType, *obj);
             if (!line.empty()) s->write(std::move(line));
         },
         // The CRD was deleted: the watch ends, as the apiserver closes it.

@@ -90,21 +90,21 @@ class InProcessClient final : public core::kube::Client {
             const TypeRegistry& registry = impl_.registry;
             // The type is looked up at each event: a CRD write replaces it while the watch runs.
             auto deliver = [state, &io, &engine, &registry, group = t.group, plural = t.plural,
-                            version](const std::string& evType, const Json& obj) {
+                            version](const std::string& evType, const ObjectStore::Document& obj) {
                 const ResourceType* current = registry.byResource(group, plural);
                 if (!current) return;
-                Json converted = engine.toVersion(*current, version, obj);
-                boost::asio::post(io, [state, ev = WatchEvent{evType, std::move(converted)}] {
-                    if (!state->stopped) state->onEvent(ev);
-                });
+                boost::asio::post(
+                    io, [state, ev = WatchEvent{evType, engine.toVersion(*current, version, obj)}] {
+                        if (!state->stopped) state->onEvent(ev);
+                    });
             };
             std::uint64_t since = 0;
             if (!resourceVersion.empty() && resourceVersion != "0")
                 since = std::stoull(resourceVersion);
             if (since == 0) {
-                for (const Json* o :
-                     impl_.store.list(Engine::typeKey(t), t.namespaced ? options.ns : "")) {
-                    if (!filter || filter(*o)) deliver("ADDED", *o);
+                for (const auto& o :
+                     impl_.store.documents(Engine::typeKey(t), t.namespaced ? options.ns : "")) {
+                    if (!filter || filter(*o)) deliver("ADDED", o);
                 }
             }
             // An expired watch gets the ERROR event an HTTP watcher reads, then nothing more.

@@ -16,22 +16,36 @@ const Json* ObjectStore::get(const std::string& typeKey, const ObjectKey& key) c
     auto t = objects_.find(typeKey);
     if (t == objects_.end()) return nullptr;
     auto o = t->second.find(key);
-    return o == t->second.end() ? nullptr : &o->second;
+    return o == t->second.end() ? nullptr : o->second.get();
+}
+
+ObjectStore::Document ObjectStore::share(const std::string& typeKey, const ObjectKey& key) const {
+    auto t = objects_.find(typeKey);
+    if (t == objects_.end()) return nullptr;
+    auto o = t->second.find(key);
+    return o == t->second.end() ? nullptr : o->second;
+}
+
+std::vector<ObjectStore::Document> ObjectStore::documents(const std::string& typeKey,
+                                                          const std::string& ns) const {
+    std::vector<Document> out;
+    auto t = objects_.find(typeKey);
+    if (t == objects_.end()) return out;
+    if (ns.empty()) {
+        for (const auto& [k, v] : t->second) out.push_back(v);
+    } else {
+        for (auto it = t->second.lower_bound(ObjectKey{ns, ""});
+             it != t->second.end() && it->first.ns == ns; ++it) {
+            out.push_back(it->second);
+        }
+    }
+    return out;
 }
 
 std::vector<const Json*> ObjectStore::list(const std::string& typeKey,
                                            const std::string& ns) const {
     std::vector<const Json*> out;
-    auto t = objects_.find(typeKey);
-    if (t == objects_.end()) return out;
-    if (ns.empty()) {
-        for (const auto& [k, v] : t->second) out.push_back(&v);
-    } else {
-        for (auto it = t->second.lower_bound(ObjectKey{ns, ""});
-             it != t->second.end() && it->first.ns == ns; ++it) {
-            out.push_back(&it->second);
-        }
-    }
+    for (const auto& d : documents(typeKey, ns)) out.push_back(d.get());
     return out;
 }
 
@@ -43,36 +57,37 @@ std::size_t ObjectStore::count(const std::string& typeKey) const {
 const Json& ObjectStore::put(const std::string& typeKey, Json object) {
     ObjectKey key = ObjectKey::ofObject(object);
     object["metadata"]["resourceVersion"] = std::to_string(++rv_);
+    auto doc = std::make_shared<const Json>(std::move(object));
     auto& slot = objects_[typeKey];
     auto it = slot.find(key);
-    Event e{rv_, typeKey, it == slot.end() ? "ADDED" : "MODIFIED", object, Json()};
+    Event e{rv_, typeKey, it == slot.end() ? "ADDED" : "MODIFIED", doc, nullptr};
     if (it != slot.end()) {
         e.old = std::move(it->second);
-        it->second = std::move(object);
+        it->second = std::move(doc);
     } else {
-        it = slot.emplace(key, std::move(object)).first;
+        it = slot.emplace(key, std::move(doc)).first;
     }
     emit(std::move(e));
-    return it->second;
+    return *it->second;
 }
 
 Json ObjectStore::erase(const std::string& typeKey, const ObjectKey& key) {
     auto& slot = objects_[typeKey];
     auto it = slot.find(key);
     if (it == slot.end()) return Json();
-    Json last = std::move(it->second);
+    Json last = *it->second;
     slot.erase(it);
     last["metadata"]["resourceVersion"] = std::to_string(++rv_);
-    emit(Event{rv_, typeKey, "DELETED", last, Json()});
+    emit(Event{rv_, typeKey, "DELETED", std::make_shared<const Json>(last), nullptr});
     return last;
 }
 
 void ObjectStore::deliver(const Watcher& w, const Event& e) {
     if (w.typeKey != e.typeKey) return;
-    if (!w.ns.empty() && nsOf(e.object) != w.ns) return;
+    if (!w.ns.empty() && nsOf(*e.object) != w.ns) return;
     if (e.type == "MODIFIED") {
-        const bool was = !w.filter || w.filter(e.old);
-        const bool is = !w.filter || w.filter(e.object);
+        const bool was = !w.filter || w.filter(*e.old);
+        const bool is = !w.filter || w.filter(*e.object);
         if (was && is) {
             w.sink("MODIFIED", e.object);
         } else if (is) {
@@ -82,7 +97,7 @@ void ObjectStore::deliver(const Watcher& w, const Event& e) {
         }
         return;
     }
-    if (!w.filter || w.filter(e.object)) w.sink(e.type, e.object);
+    if (!w.filter || w.filter(*e.object)) w.sink(e.type, e.object);
 }
 
 void ObjectStore::emit(Event event) {

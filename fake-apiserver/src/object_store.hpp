@@ -2,10 +2,13 @@
 // Object storage with one global resourceVersion counter (like an etcd revision), a bounded event
 // history so watches can resume from a recent resourceVersion, and watch fan-out with selector
 // transitions (an object leaving a watcher's selector is a DELETED for that watcher).
+// A stored version is immutable and shared: the store, the event history and every in-process
+// watcher hold the same document, so a write copies nothing after it is committed.
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,13 +23,18 @@ using core::kube::ObjectKey;
 class ObjectStore {
   public:
     using Filter = std::function<bool(const Json& object)>;
-    using Sink = std::function<void(const std::string& type, const Json& object)>;
+    using Document = std::shared_ptr<const Json>;
+    using Sink = std::function<void(const std::string& type, const Document& object)>;
 
     std::uint64_t resourceVersion() const { return rv_; }
 
     const Json* get(const std::string& typeKey, const ObjectKey& key) const;
+    // The stored version itself: it stays valid (unchanged) after later writes replace it.
+    Document share(const std::string& typeKey, const ObjectKey& key) const;
     // Objects of the type in the namespace ("" = all), ordered by namespace then name.
     std::vector<const Json*> list(const std::string& typeKey, const std::string& ns) const;
+    // The same, shared (for watchers that keep what they are sent).
+    std::vector<Document> documents(const std::string& typeKey, const std::string& ns) const;
     std::size_t count(const std::string& typeKey) const;
 
     // Stores the object, assigning the next resourceVersion; emits ADDED or MODIFIED. Returns
@@ -58,8 +66,8 @@ class ObjectStore {
         std::uint64_t rv;
         std::string typeKey;
         std::string type;
-        Json object;
-        Json old;  // previous state for MODIFIED (selector transitions)
+        Document object;
+        Document old;  // previous state for MODIFIED (selector transitions)
     };
     struct Watcher {
         std::string typeKey;
@@ -73,7 +81,7 @@ class ObjectStore {
     static void deliver(const Watcher& w, const Event& e);
 
     std::uint64_t rv_ = 0;
-    std::map<std::string, std::map<ObjectKey, Json>> objects_;
+    std::map<std::string, std::map<ObjectKey, Document>> objects_;
     std::deque<Event> history_;
     std::map<std::uint64_t, Watcher> watchers_;
     std::uint64_t nextWatchId_ = 1;

@@ -156,7 +156,7 @@ struct Workloads::Impl {
             const auto& cache = deployments.cache(kReplicaSet);
             auto it = cache.find(rsKey);
             if (it == cache.end()) continue;
-            for (const auto& k : ownerKeys(it->second, "Deployment")) keys.push_back(k);
+            for (const auto& k : ownerKeys(*it->second, "Deployment")) keys.push_back(k);
         }
         return keys;
     }
@@ -168,7 +168,7 @@ struct Workloads::Impl {
         const auto& cache = endpoints.cache(kService);
         for (auto it = cache.lower_bound(ObjectKey{ns, ""});
              it != cache.end() && it->first.ns == ns; ++it) {
-            if (labelsMatch(it->second.value("/spec/selector"_json_pointer, Json::object()),
+            if (labelsMatch(it->second->value("/spec/selector"_json_pointer, Json::object()),
                             labels)) {
                 keys.push_back(it->first);
             }

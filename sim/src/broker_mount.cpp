@@ -121,7 +121,8 @@ struct BrokerMount::Impl {
     core::kube::ReconcileResult remount() {
         std::string ns = ownNamespace;
         std::pair<std::string, std::string> oldest;
-        for (const auto& [key, ext] : mount.cache(kExtension)) {
+        for (const auto& [key, cached] : mount.cache(kExtension)) {
+            const Json& ext = *cached;
             std::string tns = str(ext, "/spec/targetRef/namespace");
             if (tns.empty()) tns = key.ns;
             if (tns != gatewayKey.ns || str(ext, "/spec/targetRef/name") != gatewayKey.name ||

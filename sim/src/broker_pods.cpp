@@ -94,15 +94,15 @@ ReconcileResult BrokerPods::reconcile(const ObjectKey& key) {
     const auto& cache = pods_.cache(kPod);
     auto it = cache.find(key);
     const bool serving =
-        it != cache.end() && !it->second.contains("/metadata/deletionTimestamp"_json_pointer) &&
-        it->second.value("/status/phase"_json_pointer, std::string()) == "Running" &&
-        !it->second.value("/status/podIP"_json_pointer, std::string()).empty();
+        it != cache.end() && !it->second->contains("/metadata/deletionTimestamp"_json_pointer) &&
+        it->second->value("/status/phase"_json_pointer, std::string()) == "Running" &&
+        !it->second->value("/status/podIP"_json_pointer, std::string()).empty();
     if (!serving) {
         mounts_.erase(key);  // the broker process ends with its pod
         return ReconcileResult::done();
     }
     if (mounts_.count(key)) return ReconcileResult::done();
-    const Json& pod = it->second;
+    const Json& pod = *it->second;
     for (const Json& deployment : brokerDeployments(client_, key.ns)) {
         if (!selects(deployment, pod)) continue;
         try {

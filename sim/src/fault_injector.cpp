@@ -80,10 +80,10 @@ void FaultInjector::start() {
     core::kube::ListOptions o;
     o.fieldSelector = std::string("metadata.name=") + kName;
     auto w = api_.client().watch(kConfigMap, o, "", [this](const core::kube::WatchEvent& e) {
-        if (e.type == "ADDED" || e.type == "MODIFIED") onConfigMap(e.object);
+        if (e.type == "ADDED" || e.type == "MODIFIED") onConfigMap(e.object());
         if (e.type == "DELETED") {
-            seen_.erase(keyOf(e.object));
-            reported_.erase(keyOf(e.object));
+            seen_.erase(keyOf(e.object()));
+            reported_.erase(keyOf(e.object()));
         }
     });
     if (w.ok()) watch_ = std::move(w.value());

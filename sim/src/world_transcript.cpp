@@ -78,7 +78,7 @@ void WorldTranscript::start() {
     });
     auto w = client_.watch({"", "v1", "Event"}, {}, "", [this](const core::kube::WatchEvent& e) {
         if (e.type != "ADDED" && e.type != "MODIFIED") return;
-        const Json& o = e.object;
+        const Json& o = e.object();
         write("event " + o.value("/involvedObject/namespace"_json_pointer, std::string()) + "/" +
               o.value("/involvedObject/kind"_json_pointer, std::string()) + "/" +
               o.value("/involvedObject/name"_json_pointer, std::string()) + " " +

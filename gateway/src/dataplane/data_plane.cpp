@@ -89,10 +89,10 @@ struct DataPlane::Impl {
             return compiled;
         }
         std::vector<Json> routes;
-        for (const auto& [k, r] : watcher.cache(kinds::kHttpRoute)) routes.push_back(r);
+        for (const auto& [k, r] : watcher.cache(kinds::kHttpRoute)) routes.push_back(*r);
         std::set<core::kube::ObjectKey> services;
         for (const auto& [k, s] : watcher.cache(kinds::kService)) services.insert(k);
-        compiled = dataplane::RouteTable(gw->second, options.port, routes, services);
+        compiled = dataplane::RouteTable(*gw->second, options.port, routes, services);
         return compiled;
     }
 

@@ -311,7 +311,8 @@ struct GatewayApiController::Impl {
         // controller's route cache: a Gateway reconcile must not copy every route).
         std::map<std::string, int> attached;
         std::map<std::string, Json> namespaces;
-        for (const auto& [routeKey, route] : gateways.cache(kinds::kHttpRoute)) {
+        for (const auto& [routeKey, cached] : gateways.cache(kinds::kHttpRoute)) {
+            const Json& route = *cached;
             const std::string& routeNs = routeKey.ns;
             for (const auto& ref : route.value("/spec/parentRefs"_json_pointer, Json::array())) {
                 std::string gwNs = ref.value("namespace", "");

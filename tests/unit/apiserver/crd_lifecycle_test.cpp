@@ -60,8 +60,8 @@ TEST_F(CrdLifecycle, ReappliedCrdKeepsWatchesOfItsTypeWorking) {
     rt_.runUntilIdle();
     ASSERT_EQ(events_.size(), 1u);
     EXPECT_EQ(events_[0].type, "ADDED");
-    EXPECT_EQ(events_[0].object["metadata"]["name"], "srv");
-    EXPECT_EQ(events_[0].object["spec"]["toolPrefix"], "srv_");
+    EXPECT_EQ(events_[0].object()["metadata"]["name"], "srv");
+    EXPECT_EQ(events_[0].object()["spec"]["toolPrefix"], "srv_");
     // Re-applied again with objects present: updates still flow, and the type's rules still
     // apply (toolPrefix is immutable by the CRD's CEL rule).
     reapplyCrd();
@@ -76,7 +76,7 @@ TEST_F(CrdLifecycle, ReappliedCrdKeepsWatchesOfItsTypeWorking) {
     rt_.runUntilIdle();
     ASSERT_EQ(events_.size(), 2u);
     EXPECT_EQ(events_[1].type, "MODIFIED");
-    EXPECT_EQ(events_[1].object["metadata"]["labels"]["team"], "a");
+    EXPECT_EQ(events_[1].object()["metadata"]["labels"]["team"], "a");
 }
 
 TEST_F(CrdLifecycle, DeletedCrdRemovesItsObjectsWithDeletedEventsThenComesBack) {
@@ -105,7 +105,7 @@ TEST_F(CrdLifecycle, DeletedCrdRemovesItsObjectsWithDeletedEventsThenComesBack) 
     rt_.runUntilIdle();
     ASSERT_EQ(events_.size(), 5u);
     EXPECT_EQ(events_[4].type, "ADDED");
-    EXPECT_EQ(events_[4].object["metadata"]["name"], "d");
+    EXPECT_EQ(events_[4].object()["metadata"]["name"], "d");
 }
 
 // Over HTTP: a watch of the type ends when its CRD is deleted.

@@ -164,7 +164,7 @@ TEST_F(InProcessClientTest, StrategicMergePatchIsNotForCustomResources) {
 TEST_F(InProcessClientTest, WatchDeliversEventsOnTheLoopWithSelectorTransitions) {
     std::vector<std::string> seen;
     auto w = client().watch(kConfigMap, {"default", "app=web", ""}, "", [&](const WatchEvent& e) {
-        seen.push_back(e.type + " " + e.object["metadata"]["name"].get<std::string>());
+        seen.push_back(e.type + " " + e.object()["metadata"]["name"].get<std::string>());
     });
     ASSERT_TRUE(w.ok());
     Json cm = {
@@ -194,7 +194,7 @@ TEST_F(InProcessClientTest, WatchResumesFromAResourceVersion) {
               {"metadata", {{"name", "missed"}, {"namespace", "default"}}}});
     std::vector<std::string> seen;
     auto w = client().watch(kConfigMap, {"default"}, rv, [&](const WatchEvent& e) {
-        seen.push_back(e.type + " " + e.object["metadata"]["name"].get<std::string>());
+        seen.push_back(e.type + " " + e.object()["metadata"]["name"].get<std::string>());
     });
     rt_.runUntilIdle();
     EXPECT_EQ(seen, (std::vector<std::string>{"ADDED missed"}));

@@ -138,9 +138,9 @@ TEST_F(WriteFaults, RestartedWatchesEndWithExpiredAndCannotResume) {
     ASSERT_EQ(events.size(), 2u);
     EXPECT_EQ(events[0].type, "ADDED");
     EXPECT_EQ(events[1].type, "ERROR");
-    EXPECT_EQ(events[1].object["code"], 410);
-    EXPECT_EQ(events[1].object["reason"], "Expired");
-    EXPECT_EQ(events[1].object["message"],
+    EXPECT_EQ(events[1].object()["code"], 410);
+    EXPECT_EQ(events[1].object()["reason"], "Expired");
+    EXPECT_EQ(events[1].object()["message"],
               "The resourceVersion for the provided watch is too old.");
 
     std::string body;

@@ -7,7 +7,6 @@ namespace {
 
 using CrossCutting = ScenarioTest;
 
-
 // Scenario 61.
 TEST_F(CrossCutting, S61_ExtensionDeletedAndRecreated) {
     readySrv1();
@@ -112,7 +111,7 @@ TEST_F(CrossCutting, FN19_ProgrammedOnEveryParent) {
     auto watch = client().watch(
         kRoute, {"mcp-test"}, rv(kRoute, {"mcp-test", "r1"}), [&](const core::kube::WatchEvent& e) {
             int n = 0;
-            for (const auto& p : e.object.value("/status/parents"_json_pointer, Json::array())) {
+            for (const auto& p : e.object().value("/status/parents"_json_pointer, Json::array())) {
                 for (const auto& c : p["conditions"]) {
                     n += c.value("type", "") == "Programmed";
                 }

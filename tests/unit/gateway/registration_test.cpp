@@ -759,7 +759,8 @@ class RegistrationBurst : public Registration {
         const std::string secretRv = rv(kSecret, {"mcp-system", "mcp-gateway-config"});
         auto w = client().watch(
             kSecret, {"mcp-system", "", ""}, secretRv, [this](const core::kube::WatchEvent& e) {
-                if (e.object["metadata"].value("name", "") == "mcp-gateway-config") ++secretWrites;
+                if (e.object()["metadata"].value("name", "") == "mcp-gateway-config")
+                    ++secretWrites;
             });
         ASSERT_TRUE(w.ok()) << w.error().message;
         watch = std::move(w.value());

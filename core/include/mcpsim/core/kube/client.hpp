@@ -32,9 +32,7 @@ struct ObjectKey {
     static ObjectKey ofObject(const Json& object);
     std::string str() const { return ns.empty() ? name : ns + "/" + name; }
     bool operator==(const ObjectKey&) const = default;
-    bool operator<(const ObjectKey& o) const {
-        return ns < o.ns || (ns == o.ns && name < o.name);
-    }
+    bool operator<(const ObjectKey& o) const { return ns < o.ns || (ns == o.ns && name < o.name); }
 };
 
 struct ListOptions {
@@ -54,7 +52,7 @@ struct WriteOptions {
 // Either a value or an ApiError.
 template <typename T>
 class Result {
-public:
+  public:
     Result(T value) : v_(std::move(value)) {}
     Result(ApiError error) : v_(std::move(error)) {}
     bool ok() const { return v_.index() == 0; }
@@ -73,23 +71,31 @@ public:
         return value();
     }
 
-private:
+  private:
     std::variant<T, ApiError> v_;
 };
 
+// The object is shared, not copied: every watcher of a write (and the API server's own store)
+// may hold the same immutable document.
 struct WatchEvent {
+    WatchEvent(std::string t, Json o)
+        : type(std::move(t)), document(std::make_shared<const Json>(std::move(o))) {}
+    WatchEvent(std::string t, std::shared_ptr<const Json> d)
+        : type(std::move(t)), document(std::move(d)) {}
+    const Json& object() const { return *document; }
+
     std::string type;  // ADDED, MODIFIED, DELETED, ERROR
-    Json object;
+    std::shared_ptr<const Json> document;
 };
 
 class WatchHandle {
-public:
+  public:
     virtual ~WatchHandle() = default;
     virtual void stop() = 0;  // no events are delivered after stop() returns
 };
 
 class Client {
-public:
+  public:
     virtual ~Client() = default;
     virtual Result<Json> get(const Gvk& type, const ObjectKey& key) = 0;
     // Returns the List object ({apiVersion, kind: <Kind>List, metadata.resourceVersion, items}).

@@ -90,8 +90,9 @@ class Controller {
     // `periodic`: a steady-state re-check, which pendingWork() does not report.
     void enqueueAfter(const ObjectKey& key, Duration delay, bool periodic = false);
 
-    // The last seen state of a watched kind (an informer cache), keyed by namespace/name.
-    const std::map<ObjectKey, Json>& cache(const Gvk& kind) const;
+    // The last seen state of a watched kind (an informer cache), keyed by namespace/name. The
+    // documents are the ones the watch delivered, shared and immutable.
+    const std::map<ObjectKey, std::shared_ptr<const Json>>& cache(const Gvk& kind) const;
     // A field index on a watched kind's cache, kept up to date with its events, so mappers
     // find related objects without scanning the cache (controller-runtime's IndexField).
     // Register before start().
@@ -111,7 +112,7 @@ class Controller {
   private:
     struct Source;
     Source* sourceOf(const Gvk& kind) const;
-    void onEvent(Source& src, const std::string& type, const Json& object);
+    void onEvent(Source& src, const std::string& type, const std::shared_ptr<const Json>& object);
     // Lists the kind (reconciling the cache with what is there now) and watches from the list.
     void listAndWatch(Source& src);
     void schedule();
