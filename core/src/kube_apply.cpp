@@ -33,12 +33,12 @@ Result<std::vector<Json>> applyDocuments(Client& client, const std::vector<Json>
         }
         if (!written.ok()) return naming(written.error(), doc);
         if (!status.is_null()) {
-            Json withStatus = written.value();
+            Json withStatus = std::move(written).value();
             withStatus["status"] = status;
             written = client.updateStatus(withStatus, options);
             if (!written.ok()) return naming(written.error(), doc);
         }
-        applied.push_back(written.value());
+        applied.push_back(std::move(written).value());
     }
     return applied;
 }

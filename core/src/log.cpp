@@ -82,9 +82,14 @@ void Logger::log(LogLevel level, const std::string& msg, const std::vector<LogAt
     const WallTime t = clock_->now();
     std::string line = "time=" + formatRfc3339Nano(t) + " level=" + names[static_cast<int>(level)] +
                        " msg=" + slogQuote(msg);
+    std::size_t shared = 0;
+    for (const auto& a : attrs) shared += a.quotedShared ? a.quotedShared->size() : 0;
+    if (shared > 0) line.reserve(line.size() + shared + 1024);
     auto put = [&line](const LogAttr& a) {
         line.append(" ").append(slogQuote(a.key)).append("=");
-        if (a.quoted) {
+        if (a.quotedShared) {
+            line.append(*a.quotedShared);
+        } else if (a.quoted) {
             line.append(a.value);
         } else {
             line.append(slogQuote(a.value));

@@ -206,7 +206,7 @@ struct Workloads::Impl {
     ReconcileResult reconcileDeployment(const ObjectKey& key) {
         auto got = client.get(kDeployment, key);
         if (!got.ok()) return ReconcileResult::done();
-        Json dep = got.value();
+        Json dep = std::move(got).value();
         if (dep.contains("/metadata/deletionTimestamp"_json_pointer))
             return ReconcileResult::done();
         Json tmpl = dep.value("/spec/template"_json_pointer, Json::object());
@@ -244,7 +244,7 @@ struct Workloads::Impl {
                   {{"replicas", replicas}, {"selector", selector}, {"template", rsTemplate}}}},
                 {kManager});
             if (!created.ok()) return ReconcileResult::failed(created.error().message);
-            rs = created.value();
+            rs = std::move(created).value();
             event(dep, "Normal", "ScalingReplicaSet",
                   "Scaled up replica set " + rsName + " from 0 to " + std::to_string(replicas),
                   "deployment-controller");
@@ -253,7 +253,7 @@ struct Workloads::Impl {
             rs["spec"]["replicas"] = replicas;
             auto updated = client.update(rs, {kManager});
             if (!updated.ok()) return ReconcileResult::failed(updated.error().message);
-            rs = updated.value();
+            rs = std::move(updated).value();
             event(dep, "Normal", "ScalingReplicaSet",
                   std::string(replicas > before ? "Scaled up" : "Scaled down") + " replica set " +
                       rsName + " from " + std::to_string(before) + " to " +
@@ -411,7 +411,7 @@ struct Workloads::Impl {
             instances.erase(key);  // stops the mock and its listener
             return ReconcileResult::done();
         }
-        Json pod = got.value();
+        Json pod = std::move(got).value();
         if (instances.count(key)) return ReconcileResult::done();
         const std::string phase = str(pod, "/status/phase");
         // Pods someone else runs (the world's in-process components) or that already failed.
@@ -541,7 +541,7 @@ struct Workloads::Impl {
         auto crashed = [this, key, cname, image, podLog](const std::string& why) {
             auto got = client.get(kPod, key);
             if (!got.ok()) return;
-            Json pod = got.value();
+            Json pod = std::move(got).value();
             podLog.error("program exited", {{"error", why}});
             crashLoop(pod, key, cname, image);
         };
@@ -567,7 +567,7 @@ struct Workloads::Impl {
             }
             auto got = client.get(kPod, key);
             if (!got.ok()) return;
-            Json pod = got.value();
+            Json pod = std::move(got).value();
             it->second.address = rt.hostSockets().bind(ip, spec.port, it->second.program->socket());
             markRunning(pod, cname, image, ip, "mcpsim://program/" + spec.name);
             client.updateStatus(pod, {kManager});
@@ -632,7 +632,7 @@ struct Workloads::Impl {
             client.remove(kEndpoints, key);
             return ReconcileResult::done();
         }
-        const Json svc = got.value();
+        const Json svc = std::move(got).value();
         const Json selector = svc.value("/spec/selector"_json_pointer, Json::object());
         if (selector.empty()) return ReconcileResult::done();  // endpoints are managed by hand
         auto podList = client.list(kPod, {key.ns});
@@ -767,7 +767,7 @@ struct Workloads::Impl {
             client.create(desired, {kManager});
             return;
         }
-        Json updated = existing.value();
+        Json updated = std::move(existing).value();
         for (auto it = desired.begin(); it != desired.end(); ++it) {
             if (it.key() != "metadata") updated[it.key()] = it.value();
         }

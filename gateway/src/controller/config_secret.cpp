@@ -122,6 +122,7 @@ ConfigSecret::Error ConfigSecret::modify(const core::kube::ObjectKey& key, bool 
         Json* config = &parsed->config;
         std::string raw;  // a Raw change sets it; a Config change is rendered below
         const Write write = change(*config, raw);
+        parsed->firstByName.reset();  // the change may have edited the config in place
         if (write == Write::None) return std::nullopt;
         if (write == Write::Config) raw = render(*config);
         secret["stringData"] = {{kConfigKey, std::move(raw)}};
@@ -189,11 +190,19 @@ bool ConfigSecret::holds(const std::string& ns, const Json& entry) const {
     if (it == parsed_.end()) return false;
     auto servers = it->second.config.find("servers");
     if (servers == it->second.config.end() || !servers->is_array()) return false;
-    const std::string name = entry.value("name", "");
-    for (const auto& s : *servers) {
-        if (fieldIs(s, "name", name)) return s == entry;
+    const Parsed& parsed = it->second;
+    if (!parsed.firstByName) {
+        parsed.firstByName.emplace();
+        for (std::size_t i = 0; i < servers->size(); ++i) {
+            const Json& server = (*servers)[i];
+            if (!server.is_object()) continue;
+            auto name = server.find("name");
+            if (name != server.end() && name->is_string())
+                parsed.firstByName->emplace(name->get_ref<const std::string&>(), i);
+        }
     }
-    return false;
+    auto found = parsed.firstByName->find(entry.value("name", ""));
+    return found != parsed.firstByName->end() && (*servers)[found->second] == entry;
 }
 
 void ConfigSecret::observe(const Json& secret, bool deleted) {

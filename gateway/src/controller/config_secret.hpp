@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "mcpsim/core/json.hpp"
@@ -80,6 +81,9 @@ class ConfigSecret {
     struct Parsed {
         std::string encoded;  // data.config.yaml as stored
         Json config;
+        // Position in servers[] of each name's first entry: built by the first holds() after an
+        // edit, so a burst of checks against a large config is not a scan each.
+        mutable std::optional<std::unordered_map<std::string, std::size_t>> firstByName;
     };
     Parsed& cachedConfig(const core::kube::ObjectKey& key, const Json& secret);
 

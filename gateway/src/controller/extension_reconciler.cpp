@@ -103,7 +103,7 @@ ReconcileResult ExtensionReconciler::reconcile(const ObjectKey& key) {
     auto got = ctx_.client.get(kinds::kExtension, key);
     if (got.isNotFound()) return ReconcileResult::done();
     if (!got.ok()) return ReconcileResult::failed(got.error().message);
-    Json ext = got.value();
+    Json ext = std::move(got).value();
     log.info("reconciling mcpgatewayextension", {{"name", key.name}});
     if (beingDeleted(ext)) {
         if (hasFinalizer(ext, kinds::kFinalizer)) {

@@ -149,8 +149,7 @@ RegistrationReconciler::Entry RegistrationReconciler::buildEntry(const Json& mcp
 std::optional<core::kube::ApiError> RegistrationReconciler::writeStatus(Json& mcpsr, bool ready,
                                                                         const std::string& message,
                                                                         long long tools) {
-    Json updated = mcpsr;
-    Json conditions = updated.value("/status/conditions"_json_pointer, Json::array());
+    Json conditions = mcpsr.value("/status/conditions"_json_pointer, Json::array());
     Json desired = {{"type", "Ready"},
                     {"status", ready ? "True" : "False"},
                     {"reason", ready ? "Ready" : "NotReady"},
@@ -159,6 +158,7 @@ std::optional<core::kube::ApiError> RegistrationReconciler::writeStatus(Json& mc
     const long long before = mcpsr.value("/status/discoveredTools"_json_pointer, 0LL);
     changed = changed || before != tools;
     if (!changed) return std::nullopt;
+    Json updated = mcpsr;
     updated["status"]["conditions"] = conditions;
     if (tools == 0) {
         updated["status"].erase("discoveredTools");  // omitempty
@@ -167,7 +167,7 @@ std::optional<core::kube::ApiError> RegistrationReconciler::writeStatus(Json& mc
     }
     auto r = ctx_.client.updateStatus(updated, {"mcp-controller"});
     if (!r.ok()) return r.error();
-    mcpsr = r.value();
+    mcpsr = std::move(r).value();
     return std::nullopt;
 }
 
@@ -187,7 +187,7 @@ std::optional<std::string> RegistrationReconciler::setRouteProgrammed(const Json
         ctx_.client.get(kinds::kHttpRoute, {index.substr(0, slash), index.substr(slash + 1)});
     if (route.isNotFound()) return std::nullopt;
     if (!route.ok()) return "failed to get HTTPRoute: " + route.error().message;
-    Json r = route.value();
+    Json r = std::move(route).value();
     auto parentCount = [&r] {
         return r.value("/status/parents"_json_pointer, Json::array()).size();
     };
@@ -210,7 +210,7 @@ std::optional<std::string> RegistrationReconciler::setRouteProgrammed(const Json
         parent["conditions"] = conds;
         auto w = ctx_.client.updateStatus(r, {"mcp-controller"});
         if (!w.ok()) return w.error().message;
-        r = w.value();
+        r = std::move(w).value();
     }
     return std::nullopt;
 }
@@ -246,7 +246,7 @@ RegistrationReconciler::prepare(const ObjectKey& key) {
     auto got = ctx_.client.get(kinds::kRegistration, key);
     if (got.isNotFound()) return ReconcileResult::done();
     if (!got.ok()) return ReconcileResult::failed(got.error().message);
-    Json mcpsr = got.value();
+    Json mcpsr = std::move(got).value();
     if (beingDeleted(mcpsr)) {
         if (!hasFinalizer(mcpsr, kinds::kFinalizer)) return ReconcileResult::done();
         if (auto err = ctx_.config.remove(serverName)) return ReconcileResult::failed(*err);
@@ -393,19 +393,20 @@ std::optional<ReconcileResult> RegistrationReconciler::onStatus(
     // A source may answer many reconciles with one body (a large one, with many servers).
     if (shared != lastBody_) {
         lastBody_ = shared;
-        lastBodyText_ = core::slogQuote(body.dump());
-    }
-    log.info("server response ", {{"body", lastBodyText_, true}});
-    const Json* server = nullptr;
-    if (auto servers = body.find("servers"); servers != body.end() && servers->is_array()) {
-        for (const auto& s : *servers) {
-            auto sid = s.is_object() ? s.find("id") : s.end();
-            if (sid != s.end() && sid->is_string() && sid->get_ref<const std::string&>() == id) {
-                server = &s;
-                break;
+        lastBodyText_ = std::make_shared<const std::string>(core::slogQuote(body.dump()));
+        lastBodyServers_.clear();
+        if (auto servers = body.find("servers"); servers != body.end() && servers->is_array()) {
+            for (const auto& s : *servers) {
+                if (!s.is_object()) continue;
+                auto sid = s.find("id");
+                if (sid != s.end() && sid->is_string())
+                    lastBodyServers_.emplace(sid->get_ref<const std::string&>(), &s);
             }
         }
     }
+    log.info("server response ", {{"body", "", true, lastBodyText_}});
+    auto found = lastBodyServers_.find(id);
+    const Json* server = found == lastBodyServers_.end() ? nullptr : found->second;
     if (!server) {
         if (auto w = writeStatus(mcpsr, false, "mcp server is not present in gateway yet", 0)) {
             return ReconcileResult::failed("failed to update status: " + w->message);

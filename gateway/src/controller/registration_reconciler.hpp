@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <variant>
 
 #include "context.hpp"
@@ -63,9 +64,11 @@ class RegistrationReconciler {
     // Registrations whose next reconcile writes its entry itself: it was staged once already,
     // or the batch it was staged in failed to be written.
     std::set<core::kube::ObjectKey> writeNow_;
-    // The last broker body logged, and its text as logged.
+    // The last broker body logged, its text as logged, and its servers by id (the first of
+    // each): one body answers many reconciles, so it is quoted and indexed once.
     std::shared_ptr<const Json> lastBody_;
-    std::string lastBodyText_;
+    std::shared_ptr<const std::string> lastBodyText_;
+    std::unordered_map<std::string, const Json*> lastBodyServers_;
     // Broker answers arriving after this reconciler is gone find it expired.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -14,7 +14,7 @@ ReconcileResult VirtualServerReconciler::reconcile(const ObjectKey& key) {
     auto got = ctx_.client.get(kinds::kVirtualServer, key);
     if (got.isNotFound()) return ReconcileResult::done();
     if (!got.ok()) return ReconcileResult::failed(got.error().message);
-    Json vs = got.value();
+    Json vs = std::move(got).value();
     if (beingDeleted(vs)) {
         // The config is not rewritten on deletion (FN-20).
         if (removeFinalizer(vs, kinds::kFinalizer)) {

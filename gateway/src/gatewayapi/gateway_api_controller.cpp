@@ -93,7 +93,7 @@ struct GatewayApiController::Impl {
     ReconcileResult reconcileClass(const ObjectKey& key) {
         auto got = client.get(kinds::kGatewayClass, key);
         if (!got.ok()) return ReconcileResult::done();
-        Json cls = got.value();
+        Json cls = std::move(got).value();
         const std::string ctrl = str(cls, "/spec/controllerName");
         if (std::find(options.controllerNames.begin(), options.controllerNames.end(), ctrl) ==
             options.controllerNames.end()) {
@@ -235,7 +235,7 @@ struct GatewayApiController::Impl {
     ReconcileResult reconcileRoute(const ObjectKey& key) {
         auto got = client.get(kinds::kHttpRoute, key);
         if (!got.ok()) return ReconcileResult::done();
-        Json route = got.value();
+        Json route = std::move(got).value();
         auto nsObj = client.get(kinds::kNamespace, {"", key.ns});
         const Json routeNsObj = nsObj.ok() ? nsObj.value() : Json::object();
         const Verdict refs = resolveRefs(route);
@@ -304,7 +304,7 @@ struct GatewayApiController::Impl {
             addresses.erase(key);
             return ReconcileResult::done();
         }
-        Json gw = got.value();
+        Json gw = std::move(got).value();
         if (!ownsClass(str(gw, "/spec/gatewayClassName"))) return ReconcileResult::done();
         const long long generation = gw["metadata"].value("generation", 0LL);
         // attachedRoutes per listener, from every route that names this Gateway (read from this

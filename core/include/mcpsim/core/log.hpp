@@ -57,6 +57,9 @@ struct LogAttr {
     // `value` is already in its logged form (slogQuote applied): a large value logged again and
     // again is quoted once.
     bool quoted = false;
+    // When set, the logged form of the value, shared instead of copied into the attribute (a
+    // large value logged on every call).
+    std::shared_ptr<const std::string> quotedShared = nullptr;
 };
 
 class Logger {
