@@ -34,6 +34,8 @@ bool hostnamesIntersect(const std::string& listener, const std::string& route) {
 
 namespace {
 
+const Json kNoObject = Json::object();
+
 std::string str(const Json& o, const char* pointer) {
     return o.value(Json::json_pointer(pointer), std::string());
 }
@@ -81,10 +83,19 @@ struct GatewayApiController::Impl {
 
     std::string now() const { return core::formatRfc3339(rt.clock().now()); }
 
+    // Reads from a controller's informer cache, as Istio's controller reads its informers: the
+    // shared document itself, no API request and no copy. Null when the object is not known.
+    static std::shared_ptr<const Json> cached(const Controller& c, const core::kube::Gvk& kind,
+                                              const ObjectKey& key) {
+        const auto& cache = c.cache(kind);
+        auto it = cache.find(key);
+        return it == cache.end() ? nullptr : it->second;
+    }
+
     bool ownsClass(const std::string& className, std::string* controllerName = nullptr) {
-        auto cls = client.get(kinds::kGatewayClass, {"", className});
-        if (!cls.ok()) return false;
-        const std::string name = str(cls.value(), "/spec/controllerName");
+        auto cls = cached(gateways, kinds::kGatewayClass, {"", className});
+        if (!cls) return false;
+        const std::string name = str(*cls, "/spec/controllerName");
         if (controllerName) *controllerName = name;
         return std::find(options.controllerNames.begin(), options.controllerNames.end(), name) !=
                options.controllerNames.end();
@@ -203,7 +214,7 @@ struct GatewayApiController::Impl {
                                 " not accessible to a HTTPRoute in namespace \"" + routeNs +
                                 "\" (missing a ReferenceGrant?)"};
                 }
-                if (!client.get(kinds::kService, {ns, name}).ok()) {
+                if (!cached(routes, kinds::kService, {ns, name})) {
                     return {false, "BackendNotFound",
                             "backend(" + name + "." + ns + ".svc.cluster.local) not found"};
                 }
@@ -214,9 +225,10 @@ struct GatewayApiController::Impl {
 
     bool serviceGranted(const std::string& fromNs, const std::string& toNs,
                         const std::string& name) {
-        auto grants = client.list(kinds::kReferenceGrant, {toNs});
-        if (!grants.ok()) return false;
-        for (const auto& g : grants.value()["items"]) {
+        const auto& grants = routes.cache(kinds::kReferenceGrant);
+        for (auto it = grants.lower_bound(ObjectKey{toNs, ""});
+             it != grants.end() && it->first.ns == toNs; ++it) {
+            const Json& g = *it->second;
             bool from = false, to = false;
             for (const auto& f : g.value("/spec/from"_json_pointer, Json::array())) {
                 from = from ||
@@ -236,8 +248,8 @@ struct GatewayApiController::Impl {
         auto got = client.get(kinds::kHttpRoute, key);
         if (!got.ok()) return ReconcileResult::done();
         Json route = std::move(got).value();
-        auto nsObj = client.get(kinds::kNamespace, {"", key.ns});
-        const Json routeNsObj = nsObj.ok() ? nsObj.value() : Json::object();
+        const auto nsObj = cached(routes, kinds::kNamespace, {"", key.ns});
+        const Json& routeNsObj = nsObj ? *nsObj : kNoObject;
         const Verdict refs = resolveRefs(route);
         Json parents = route.value("/status/parents"_json_pointer, Json::array());
         Json result = Json::array();
@@ -255,10 +267,10 @@ struct GatewayApiController::Impl {
             if (group != kinds::kGatewayGroup || kind != "Gateway") continue;
             std::string gwNs = ref.value("namespace", "");
             if (gwNs.empty()) gwNs = key.ns;
-            auto gw = client.get(kinds::kGateway, {gwNs, ref.value("name", "")});
-            if (!gw.ok()) continue;
+            const auto gw = cached(routes, kinds::kGateway, {gwNs, ref.value("name", "")});
+            if (!gw) continue;
             std::string controllerName;
-            if (!ownsClass(str(gw.value(), "/spec/gatewayClassName"), &controllerName)) continue;
+            if (!ownsClass(str(*gw, "/spec/gatewayClassName"), &controllerName)) continue;
             Json parentRef = {{"group", group}, {"kind", kind}, {"name", ref.value("name", "")}};
             if (ref.contains("namespace")) parentRef["namespace"] = ref["namespace"];
             if (ref.contains("sectionName")) parentRef["sectionName"] = ref["sectionName"];
@@ -270,7 +282,7 @@ struct GatewayApiController::Impl {
                     conds = p.value("conditions", Json::array());
                 }
             }
-            const Verdict v = attach(route, ref, gw.value(), routeNsObj, nullptr);
+            const Verdict v = attach(route, ref, *gw, routeNsObj, nullptr);
             const long long generation = route["metadata"].value("generation", 0LL);
             setCondition(conds,
                          {{"type", "Accepted"},
