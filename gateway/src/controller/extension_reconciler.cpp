@@ -38,15 +38,50 @@ bool grantAllows(const Json& grant, const std::string& extNs, const std::string&
     return false;
 }
 
-std::vector<Json> extensionsTargeting(ControllerContext& ctx, const std::string& gatewayNs,
-                                      const std::string& gatewayName) {
-    std::vector<Json> out;
-    auto list = ctx.client.list(kinds::kExtension);
+core::kube::Result<std::shared_ptr<const Json>> ControllerContext::cachedGet(
+    const core::kube::Gvk& kind, const core::kube::ObjectKey& key) {
+    for (const auto* informer : informers) {
+        if (!informer->watching(kind)) continue;
+        const auto& cache = informer->cache(kind);
+        auto it = cache.find(key);
+        return it == cache.end() ? nullptr : it->second;
+    }
+    auto got = client.get(kind, key);
+    if (got.isNotFound()) return std::shared_ptr<const Json>();
+    if (!got.ok()) return got.error();
+    return std::make_shared<const Json>(std::move(got).value());
+}
+
+core::kube::Result<std::vector<std::shared_ptr<const Json>>> ControllerContext::cachedList(
+    const core::kube::Gvk& kind, const std::string& ns) {
+    std::vector<std::shared_ptr<const Json>> out;
+    for (const auto* informer : informers) {
+        if (!informer->watching(kind)) continue;
+        const auto& cache = informer->cache(kind);
+        for (auto it = ns.empty() ? cache.begin() : cache.lower_bound({ns, ""});
+             it != cache.end() && (ns.empty() || it->first.ns == ns); ++it) {
+            out.push_back(it->second);
+        }
+        return out;
+    }
+    auto list = client.list(kind, {ns});
+    if (!list.ok()) return list.error();
+    for (auto& item : list.value()["items"]) {
+        out.push_back(std::make_shared<const Json>(std::move(item)));
+    }
+    return out;
+}
+
+std::vector<std::shared_ptr<const Json>> extensionsTargeting(ControllerContext& ctx,
+                                                             const std::string& gatewayNs,
+                                                             const std::string& gatewayName) {
+    std::vector<std::shared_ptr<const Json>> out;
+    auto list = ctx.cachedList(kinds::kExtension);
     if (!list.ok()) return out;
-    for (const auto& ext : list.value()["items"]) {
+    for (const auto& ext : list.value()) {
         // Raw spec values: an omitted namespace is not defaulted (FN-1).
-        if (str(ext, "/spec/targetRef/name") == gatewayName &&
-            str(ext, "/spec/targetRef/namespace") == gatewayNs) {
+        if (str(*ext, "/spec/targetRef/name") == gatewayName &&
+            str(*ext, "/spec/targetRef/namespace") == gatewayNs) {
             out.push_back(ext);
         }
     }
@@ -56,15 +91,16 @@ std::vector<Json> extensionsTargeting(ControllerContext& ctx, const std::string&
 ValidExtensions validExtensionsFor(ControllerContext& ctx, const std::string& gatewayNs,
                                    const std::string& gatewayName) {
     ValidExtensions result;
-    for (const auto& ext : extensionsTargeting(ctx, gatewayNs, gatewayName)) {
+    for (const auto& shared : extensionsTargeting(ctx, gatewayNs, gatewayName)) {
+        const Json& ext = *shared;
         if (beingDeleted(ext)) continue;
         const std::string extNs = ext["metadata"].value("namespace", "");
         if (extNs == gatewayNs) {
             // Same namespace counts without looking at Ready (FN-12).
-            result.extensions.push_back(ext);
+            result.extensions.push_back(shared);
             continue;
         }
-        auto grants = ctx.client.list(kinds::kReferenceGrant, {gatewayNs});
+        auto grants = ctx.cachedList(kinds::kReferenceGrant, gatewayNs);
         if (!grants.ok()) {
             result.error =
                 "failed to check if mcpgatewayextension is valid failed to list "
@@ -73,11 +109,11 @@ ValidExtensions validExtensionsFor(ControllerContext& ctx, const std::string& ga
             return result;
         }
         bool allowed = false;
-        for (const auto& g : grants.value()["items"])
-            allowed = allowed || grantAllows(g, extNs, gatewayName);
+        for (const auto& g : grants.value())
+            allowed = allowed || grantAllows(*g, extNs, gatewayName);
         if (allowed &&
             conditionIsTrue(ext.value("/status/conditions"_json_pointer, Json::array()), "Ready")) {
-            result.extensions.push_back(ext);
+            result.extensions.push_back(shared);
         }
     }
     return result;
@@ -146,9 +182,9 @@ ReconcileResult ExtensionReconciler::reconcile(const ObjectKey& key) {
     const Json* owner = &ext;
     auto candidates = extensionsTargeting(ctx_, gwNs, gwName);
     for (const auto& c : candidates) {
-        if (c["metadata"].value("creationTimestamp", "") <
+        if ((*c)["metadata"].value("creationTimestamp", "") <
             owner->value("/metadata/creationTimestamp"_json_pointer, std::string())) {
-            owner = &c;
+            owner = c.get();
         }
     }
     if (owner->value("/metadata/uid"_json_pointer, std::string()) !=
@@ -168,7 +204,7 @@ std::vector<ObjectKey> ExtensionReconciler::forGateway(const ObjectEvent& e) {
     const std::string ns = e.object->value("/metadata/namespace"_json_pointer, std::string());
     const std::string name = e.object->value("/metadata/name"_json_pointer, std::string());
     for (const auto& ext : extensionsTargeting(ctx_, ns, name))
-        keys.push_back(ObjectKey::ofObject(ext));
+        keys.push_back(ObjectKey::ofObject(*ext));
     return keys;
 }
 
@@ -195,7 +231,7 @@ std::vector<ObjectKey> ExtensionReconciler::forSiblings(const ObjectEvent& e) {
     const ObjectKey self = ObjectKey::ofObject(*e.object);
     for (const auto& ext : extensionsTargeting(ctx_, str(*e.object, "/spec/targetRef/namespace"),
                                                str(*e.object, "/spec/targetRef/name"))) {
-        ObjectKey k = ObjectKey::ofObject(ext);
+        ObjectKey k = ObjectKey::ofObject(*ext);
         if (!(k == self)) keys.push_back(k);
     }
     return keys;

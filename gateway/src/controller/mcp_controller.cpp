@@ -183,6 +183,7 @@ struct McpController::Impl {
                 core::kube::predicates::resourceVersionChanged);
         vsController.forKind(kinds::kVirtualServer);
         registrations.indexOn(regController);
+        ctx.informers = {&regController, &extController, &vsController};
     }
 
     ControllerContext ctx;

@@ -267,24 +267,25 @@ RegistrationReconciler::prepare(const ObjectKey& key) {
     log.info("main reconcile logic starting for", {{"mcpregistrationname", key.name}});
     const std::string routeName = str(mcpsr, "/spec/targetRef/name");
     // The route is looked up in the registration's own namespace (FN-10).
-    auto route = ctx_.client.get(kinds::kHttpRoute, {key.ns, routeName});
-    if (!route.ok()) {
-        const std::string why = route.isNotFound() ? "HTTPRoute.gateway.networking.k8s.io \"" +
-                                                         routeName + "\" not found"
-                                                   : route.error().message;
+    auto cachedRoute = ctx_.cachedGet(kinds::kHttpRoute, {key.ns, routeName});
+    if (!cachedRoute.ok() || !cachedRoute.value()) {
+        const std::string why =
+            cachedRoute.ok() ? "HTTPRoute.gateway.networking.k8s.io \"" + routeName + "\" not found"
+                             : cachedRoute.error().message;
         return notReady(mcpsr, "failed to get targeted httproute " + why,
                         ReconcileResult::failed("failed to get targeted httproute " + why));
     }
+    const Json& route = *cachedRoute.value();
     log.info("target route found ");
     std::vector<std::pair<std::string, std::string>> gateways;
-    for (const auto& parent : route.value().value("/status/parents"_json_pointer, Json::array())) {
+    for (const auto& parent : route.value("/status/parents"_json_pointer, Json::array())) {
         // A parent without Accepted is treated as not accepted (the reference crashes, FN-13).
         if (!conditionIsTrue(parent.value("conditions", Json::array()), "Accepted")) continue;
         std::string ns = parent.value("/parentRef/namespace"_json_pointer, std::string());
         if (ns.empty()) ns = key.ns;
         const std::string name = parent.value("/parentRef/name"_json_pointer, std::string());
-        auto gw = ctx_.client.get(kinds::kGateway, {ns, name});
-        if (gw.isNotFound()) continue;
+        auto gw = ctx_.cachedGet(kinds::kGateway, {ns, name});
+        if (gw.ok() && !gw.value()) continue;
         if (!gw.ok()) {
             const std::string msg =
                 "unexpected error getting gateway from httproute failed to get "
@@ -312,10 +313,10 @@ RegistrationReconciler::prepare(const ObjectKey& key) {
                             ReconcileResult::done());
         }
         for (const auto& ext : valid.extensions) {
-            configNamespaces.push_back(ext["metadata"].value("namespace", ""));
+            configNamespaces.push_back((*ext)["metadata"].value("namespace", ""));
         }
     }
-    Entry entry = buildEntry(mcpsr, route.value());
+    Entry entry = buildEntry(mcpsr, route);
     if (!entry.error.empty()) {
         return notReady(mcpsr, entry.error, ReconcileResult::failed(entry.error));
     }
@@ -480,10 +481,12 @@ std::vector<ObjectKey> RegistrationReconciler::forExtension(const ObjectEvent& e
     std::string gwNs = str(*e.object, "/spec/targetRef/namespace");
     if (gwNs.empty()) gwNs = str(*e.object, "/metadata/namespace");  // defaulted here only
     const std::string gwName = str(*e.object, "/spec/targetRef/name");
-    if (!ctx_.client.get(kinds::kGateway, {gwNs, gwName}).ok()) return keys;
-    auto routes = ctx_.client.list(kinds::kHttpRoute);
+    auto gw = ctx_.cachedGet(kinds::kGateway, {gwNs, gwName});
+    if (!gw.ok() || !gw.value()) return keys;
+    auto routes = ctx_.cachedList(kinds::kHttpRoute);
     if (!routes.ok()) return keys;
-    for (const auto& route : routes.value()["items"]) {
+    for (const auto& cached : routes.value()) {
+        const Json& route = *cached;
         const std::string routeNs = str(route, "/metadata/namespace");
         bool attached = false;
         for (const auto& p : route.value("/spec/parentRefs"_json_pointer, Json::array())) {

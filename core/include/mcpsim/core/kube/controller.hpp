@@ -93,6 +93,8 @@ class Controller {
     // The last seen state of a watched kind (an informer cache), keyed by namespace/name. The
     // documents are the ones the watch delivered, shared and immutable.
     const std::map<ObjectKey, std::shared_ptr<const Json>>& cache(const Gvk& kind) const;
+    // Whether the controller watches (and so caches) the kind.
+    bool watching(const Gvk& kind) const { return sourceOf(kind) != nullptr; }
     // A field index on a watched kind's cache, kept up to date with its events, so mappers
     // find related objects without scanning the cache (controller-runtime's IndexField).
     // Register before start().
