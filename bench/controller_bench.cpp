@@ -195,6 +195,7 @@ BENCHMARK(BM_RegistrationsUntilReady)
     ->Arg(100)
     ->Arg(300)
     ->Arg(1000)
+    ->Arg(5000)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 

@@ -1,5 +1,7 @@
 #include "config_secret.hpp"
 
+#include <unordered_map>
+
 #include "../kinds.hpp"
 #include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/yaml.hpp"
@@ -183,6 +185,38 @@ bool mergeEntry(Json& config, const Json& entry) {
     if (!found) config["servers"].push_back(entry);
     return changed || !found;
 }
+
+// mergeEntry for a burst of entries, with the servers indexed by name once rather than
+// searched once per entry.
+bool mergeEntries(Json& config, const std::vector<Json>& entries) {
+    Json& servers = config["servers"];
+    std::unordered_map<std::string, std::vector<std::size_t>> byName;
+    for (std::size_t i = 0; i < servers.size(); ++i) {
+        const Json& s = servers[i];
+        if (!s.is_object()) continue;
+        auto name = s.find("name");
+        if (name != s.end() && name->is_string())
+            byName[name->get_ref<const std::string&>()].push_back(i);
+    }
+    bool changed = false;
+    for (const auto& entry : entries) {
+        const std::string name = entry.value("name", "");
+        auto at = byName.find(name);
+        if (at == byName.end()) {
+            byName[name].push_back(servers.size());
+            servers.push_back(entry);
+            changed = true;
+            continue;
+        }
+        for (std::size_t i : at->second) {
+            if (servers[i] != entry) {
+                servers[i] = entry;
+                changed = true;
+            }
+        }
+    }
+    return changed;
+}
 }  // namespace
 
 bool ConfigSecret::holds(const std::string& ns, const Json& entry) const {
@@ -232,9 +266,7 @@ ConfigSecret::Error ConfigSecret::flushStaged() {
     for (const auto& [ns, batch] : staged) {
         const std::vector<Json>& entries = batch;  // a structured binding cannot be captured
         auto err = modify(ns, [&entries](Json& config, std::string&) {
-            bool changed = false;
-            for (const auto& entry : entries) changed = mergeEntry(config, entry) || changed;
-            return changed ? Write::Config : Write::None;
+            return mergeEntries(config, entries) ? Write::Config : Write::None;
         });
         if (!err) continue;
         if (!first) first = err;
