@@ -186,6 +186,39 @@ TEST_F(InProcessClientTest, WatchDeliversEventsOnTheLoopWithSelectorTransitions)
     EXPECT_EQ(seen.size(), 3u);
 }
 
+TEST_F(InProcessClientTest, WatchersShareOneImmutableDocumentPerWrite) {
+    std::vector<std::shared_ptr<const Json>> first, second;
+    auto keep = [](std::vector<std::shared_ptr<const Json>>& into) {
+        return [&into](const WatchEvent& e) {
+            if (e.object()["metadata"]["name"] == "c") into.push_back(e.document);
+        };
+    };
+    auto a = client().watch(kConfigMap, {"default"}, "", keep(first));
+    auto b = client().watch(kConfigMap, {"default"}, "", keep(second));
+    ASSERT_TRUE(a.ok() && b.ok());
+    createOk({{"apiVersion", "v1"},
+              {"kind", "ConfigMap"},
+              {"metadata", {{"name", "c"}, {"namespace", "default"}}},
+              {"data", {{"k", "1"}}}});
+    client().patch(kConfigMap, {"default", "c"}, PatchType::Merge, {{"data", {{"k", "2"}}}});
+    rt_.runUntilIdle();
+    ASSERT_EQ(first.size(), 2u);
+    ASSERT_EQ(second.size(), 2u);
+    // One document per write, whoever watches: nothing is copied per watcher.
+    EXPECT_EQ(first[0].get(), second[0].get());
+    EXPECT_EQ(first[1].get(), second[1].get());
+    // A later write is a new document; the one delivered before stays as it was written.
+    EXPECT_NE(first[0].get(), first[1].get());
+    EXPECT_EQ((*first[0])["data"]["k"], "1");
+    EXPECT_EQ((*first[1])["data"]["k"], "2");
+    EXPECT_EQ(std::stoull((*first[0])["metadata"]["resourceVersion"].get<std::string>()) + 1,
+              std::stoull((*first[1])["metadata"]["resourceVersion"].get<std::string>()));
+    // What a get returns is the caller's own copy.
+    Json got = client().get(kConfigMap, {"default", "c"}).value();
+    got["data"]["k"] = "changed";
+    EXPECT_EQ((*first[1])["data"]["k"], "2");
+}
+
 TEST_F(InProcessClientTest, WatchResumesFromAResourceVersion) {
     Json list = client().list(kConfigMap, {"default"}).value();
     const std::string rv = list["metadata"]["resourceVersion"];
