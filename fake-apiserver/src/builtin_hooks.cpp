@@ -1,6 +1,7 @@
 #include "builtin_hooks.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "mcpsim/core/go_format.hpp"
 #include "mcpsim/core/regex.hpp"
@@ -11,6 +12,38 @@ namespace mcpsim::apiserver {
 using core::kube::StatusCause;
 
 namespace {
+
+// A selector the API server cannot turn into one (an invalid label key or value): the field
+// error of the part that is wrong, then the whole selector's, as ValidateDeploymentSpec reports
+// them; the template is then not checked against it.
+void invalidSelector(const Json& sel, const std::string& why, std::vector<StatusCause>& errs) {
+    const std::string keyPrefix = "key: ";
+    const bool inMatchLabels = why.rfind(keyPrefix, 0) == 0 && sel.contains("matchLabels");
+    if (inMatchLabels) {
+        errs.push_back(
+            {"FieldValueInvalid", why.substr(keyPrefix.size()), "spec.selector.matchLabels"});
+    }
+    std::string shown = "v1.LabelSelector{MatchLabels:";
+    const Json labels = sel.value("matchLabels", Json());
+    if (labels.is_object() && !labels.empty()) {
+        shown += "map[string]string{";
+        bool first = true;
+        for (auto it = labels.begin(); it != labels.end(); ++it) {  // sorted, as Go prints maps
+            shown += (first ? "" : ", ") + core::goQuote(it.key()) + ":" +
+                     (it->is_string() ? core::goQuote(it->get<std::string>()) : it->dump());
+            first = false;
+        }
+        shown += "}";
+    } else {
+        shown += "map[string]string(nil)";
+    }
+    shown += ", MatchExpressions:[]v1.LabelSelectorRequirement";
+    shown += sel.value("matchExpressions", Json::array()).empty() ? "(nil)" : "{...}";
+    shown += "}";
+    errs.push_back({"FieldValueInvalid",
+                    inMatchLabels ? "Invalid value: " + shown + ": invalid label selector" : why,
+                    "spec.selector"});
+}
 
 bool hasHook(const ResourceType& t, const char* name) {
     return std::find(t.hooks.begin(), t.hooks.end(), name) != t.hooks.end();
@@ -242,8 +275,16 @@ void validateBuiltin(const ResourceType& type, const Json& object, const Json* o
     if (hasHook(type, "selectorMatchesTemplate")) {
         const Json* sel = at(object, "spec.selector");
         const Json* labels = at(object, "spec.template.metadata.labels");
+        std::optional<LabelSelector> parsed;
         if (sel && sel->is_object()) {
-            LabelSelector selector = LabelSelector::fromLabelSelectorJson(*sel);
+            try {
+                parsed = LabelSelector::fromLabelSelectorJson(*sel);
+            } catch (const SelectorError& e) {
+                invalidSelector(*sel, e.what(), errs);
+            }
+        }
+        if (parsed) {
+            const LabelSelector& selector = *parsed;
             if (selector.empty()) {
                 errs.push_back(
                     {"FieldValueInvalid",

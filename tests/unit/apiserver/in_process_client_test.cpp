@@ -186,6 +186,34 @@ TEST_F(InProcessClientTest, WatchDeliversEventsOnTheLoopWithSelectorTransitions)
     EXPECT_EQ(seen.size(), 3u);
 }
 
+// Found by fuzz_api_write: an invalid label key in a Deployment's selector was a 500.
+TEST_F(InProcessClientTest, DeploymentWithAnInvalidSelectorKeyIsInvalidNotAnInternalError) {
+    auto r =
+        client().create({{"apiVersion", "apps/v1"},
+                         {"kind", "Deployment"},
+                         {"metadata", {{"name", "d"}, {"namespace", "default"}}},
+                         {"spec",
+                          {{"selector", {{"matchLabels", {{"ap`", "d"}}}}},
+                           {"template",
+                            {{"metadata", {{"labels", {{"app", "d"}}}}},
+                             {"spec", {{"containers", {{{"name", "c"}, {"image", "i"}}}}}}}}}}});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, 422);
+    EXPECT_EQ(r.error().reason, "Invalid");
+    ASSERT_EQ(r.error().causes.size(), 2u) << r.error().message;
+    EXPECT_EQ(r.error().causes[0].field, "spec.selector.matchLabels");
+    EXPECT_EQ(r.error().causes[0].message.rfind("Invalid value: \"ap`\": name part must consist of "
+                                                "alphanumeric characters",
+                                                0),
+              0u)
+        << r.error().causes[0].message;
+    EXPECT_EQ(r.error().causes[1].field, "spec.selector");
+    EXPECT_EQ(r.error().causes[1].message,
+              "Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"ap`\":\"d\"}, "
+              "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: invalid label selector");
+    EXPECT_FALSE(client().get(kDeployment, {"default", "d"}).ok()) << "nothing is stored";
+}
+
 TEST_F(InProcessClientTest, WatchersShareOneImmutableDocumentPerWrite) {
     std::vector<std::shared_ptr<const Json>> first, second;
     auto keep = [](std::vector<std::shared_ptr<const Json>>& into) {
