@@ -167,6 +167,23 @@ const std::map<ObjectKey, std::shared_ptr<const Json>>& Controller::cache(const 
     return s ? s->cache : empty;
 }
 
+std::shared_ptr<const Json> Controller::cached(const Gvk& kind, const ObjectKey& key) const {
+    const auto& c = cache(kind);
+    auto it = c.find(key);
+    return it == c.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const Json>> Controller::cachedIn(const Gvk& kind,
+                                                              const std::string& ns) const {
+    std::vector<std::shared_ptr<const Json>> out;
+    const auto& c = cache(kind);
+    for (auto it = ns.empty() ? c.begin() : c.lower_bound(ObjectKey{ns, ""});
+         it != c.end() && (ns.empty() || it->first.ns == ns); ++it) {
+        out.push_back(it->second);
+    }
+    return out;
+}
+
 Controller& Controller::index(const Gvk& kind, const std::string& name, IndexFunc extract) {
     Source* s = sourceOf(kind);
     if (!s) throw std::logic_error("index " + name + " on a kind the controller does not watch");

@@ -38,40 +38,6 @@ bool grantAllows(const Json& grant, const std::string& extNs, const std::string&
     return false;
 }
 
-core::kube::Result<std::shared_ptr<const Json>> ControllerContext::cachedGet(
-    const core::kube::Gvk& kind, const core::kube::ObjectKey& key) {
-    for (const auto* informer : informers) {
-        if (!informer->watching(kind)) continue;
-        const auto& cache = informer->cache(kind);
-        auto it = cache.find(key);
-        return it == cache.end() ? nullptr : it->second;
-    }
-    auto got = client.get(kind, key);
-    if (got.isNotFound()) return std::shared_ptr<const Json>();
-    if (!got.ok()) return got.error();
-    return std::make_shared<const Json>(std::move(got).value());
-}
-
-core::kube::Result<std::vector<std::shared_ptr<const Json>>> ControllerContext::cachedList(
-    const core::kube::Gvk& kind, const std::string& ns) {
-    std::vector<std::shared_ptr<const Json>> out;
-    for (const auto* informer : informers) {
-        if (!informer->watching(kind)) continue;
-        const auto& cache = informer->cache(kind);
-        for (auto it = ns.empty() ? cache.begin() : cache.lower_bound({ns, ""});
-             it != cache.end() && (ns.empty() || it->first.ns == ns); ++it) {
-            out.push_back(it->second);
-        }
-        return out;
-    }
-    auto list = client.list(kind, {ns});
-    if (!list.ok()) return list.error();
-    for (auto& item : list.value()["items"]) {
-        out.push_back(std::make_shared<const Json>(std::move(item)));
-    }
-    return out;
-}
-
 std::vector<std::shared_ptr<const Json>> extensionsTargeting(ControllerContext& ctx,
                                                              const std::string& gatewayNs,
                                                              const std::string& gatewayName) {

@@ -83,17 +83,8 @@ struct GatewayApiController::Impl {
 
     std::string now() const { return core::formatRfc3339(rt.clock().now()); }
 
-    // Reads from a controller's informer cache, as Istio's controller reads its informers: the
-    // shared document itself, no API request and no copy. Null when the object is not known.
-    static std::shared_ptr<const Json> cached(const Controller& c, const core::kube::Gvk& kind,
-                                              const ObjectKey& key) {
-        const auto& cache = c.cache(kind);
-        auto it = cache.find(key);
-        return it == cache.end() ? nullptr : it->second;
-    }
-
     bool ownsClass(const std::string& className, std::string* controllerName = nullptr) {
-        auto cls = cached(gateways, kinds::kGatewayClass, {"", className});
+        auto cls = gateways.cached(kinds::kGatewayClass, {"", className});
         if (!cls) return false;
         const std::string name = str(*cls, "/spec/controllerName");
         if (controllerName) *controllerName = name;
@@ -214,7 +205,7 @@ struct GatewayApiController::Impl {
                                 " not accessible to a HTTPRoute in namespace \"" + routeNs +
                                 "\" (missing a ReferenceGrant?)"};
                 }
-                if (!cached(routes, kinds::kService, {ns, name})) {
+                if (!routes.cached(kinds::kService, {ns, name})) {
                     return {false, "BackendNotFound",
                             "backend(" + name + "." + ns + ".svc.cluster.local) not found"};
                 }
@@ -225,10 +216,8 @@ struct GatewayApiController::Impl {
 
     bool serviceGranted(const std::string& fromNs, const std::string& toNs,
                         const std::string& name) {
-        const auto& grants = routes.cache(kinds::kReferenceGrant);
-        for (auto it = grants.lower_bound(ObjectKey{toNs, ""});
-             it != grants.end() && it->first.ns == toNs; ++it) {
-            const Json& g = *it->second;
+        for (const auto& cached : routes.cachedIn(kinds::kReferenceGrant, toNs)) {
+            const Json& g = *cached;
             bool from = false, to = false;
             for (const auto& f : g.value("/spec/from"_json_pointer, Json::array())) {
                 from = from ||
@@ -244,11 +233,13 @@ struct GatewayApiController::Impl {
         return false;
     }
 
+    // What the route refers to is read from the informer caches, as Istio's controller reads
+    // its informers (shared documents, no API request); the route it writes, from the API.
     ReconcileResult reconcileRoute(const ObjectKey& key) {
         auto got = client.get(kinds::kHttpRoute, key);
         if (!got.ok()) return ReconcileResult::done();
         Json route = std::move(got).value();
-        const auto nsObj = cached(routes, kinds::kNamespace, {"", key.ns});
+        const auto nsObj = routes.cached(kinds::kNamespace, {"", key.ns});
         const Json& routeNsObj = nsObj ? *nsObj : kNoObject;
         const Verdict refs = resolveRefs(route);
         Json parents = route.value("/status/parents"_json_pointer, Json::array());
@@ -267,7 +258,7 @@ struct GatewayApiController::Impl {
             if (group != kinds::kGatewayGroup || kind != "Gateway") continue;
             std::string gwNs = ref.value("namespace", "");
             if (gwNs.empty()) gwNs = key.ns;
-            const auto gw = cached(routes, kinds::kGateway, {gwNs, ref.value("name", "")});
+            const auto gw = routes.cached(kinds::kGateway, {gwNs, ref.value("name", "")});
             if (!gw) continue;
             std::string controllerName;
             if (!ownsClass(str(*gw, "/spec/gatewayClassName"), &controllerName)) continue;

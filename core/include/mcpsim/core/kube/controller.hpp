@@ -95,6 +95,10 @@ class Controller {
     const std::map<ObjectKey, std::shared_ptr<const Json>>& cache(const Gvk& kind) const;
     // Whether the controller watches (and so caches) the kind.
     bool watching(const Gvk& kind) const { return sourceOf(kind) != nullptr; }
+    // One cached object (null when not cached), and the cached objects of a namespace ("" =
+    // all) in key order: the shared documents themselves, for reads that copy nothing.
+    std::shared_ptr<const Json> cached(const Gvk& kind, const ObjectKey& key) const;
+    std::vector<std::shared_ptr<const Json>> cachedIn(const Gvk& kind, const std::string& ns) const;
     // A field index on a watched kind's cache, kept up to date with its events, so mappers
     // find related objects without scanning the cache (controller-runtime's IndexField).
     // Register before start().
