@@ -51,8 +51,12 @@ UnixTime toUnix(WallTime t) {
     return {seconds, static_cast<std::int32_t>(nanos)};
 }
 
-// 2026-11-25T14:46:12 (no zone).
+// 2026-11-25T14:46:12 (no zone). Log lines ask for the same second many times over, so the last
+// one is kept (per thread: worlds run on threads of their own).
 std::string dateAndClock(UnixTime t) {
+    thread_local std::int64_t lastSecond = std::numeric_limits<std::int64_t>::min();
+    thread_local std::string last;
+    if (t.seconds == lastSecond) return last;
     std::int64_t days = t.seconds / 86400;
     std::int64_t inDay = t.seconds % 86400;
     if (inDay < 0) {
@@ -65,7 +69,9 @@ std::string dateAndClock(UnixTime t) {
                   static_cast<long long>(c.year), c.month, c.day,
                   static_cast<long long>(inDay / 3600), static_cast<long long>(inDay / 60 % 60),
                   static_cast<long long>(inDay % 60));
-    return buffer;
+    lastSecond = t.seconds;
+    last = buffer;
+    return last;
 }
 
 bool isDigit(char c) {
@@ -91,10 +97,12 @@ std::string fraction(std::uint64_t v, int precision) {
     for (int i = 0; i < precision; ++i) scale *= 10;
     std::uint64_t frac = v % scale;
     if (frac == 0) return "";
-    std::string digits = std::to_string(frac);
-    digits.insert(0, static_cast<std::size_t>(precision) - digits.size(), '0');
-    while (digits.back() == '0') digits.pop_back();
-    return "." + digits;
+    char digits[24];
+    digits[0] = '.';
+    for (int i = precision; i >= 1; --i, frac /= 10) digits[i] = static_cast<char>('0' + frac % 10);
+    std::size_t len = static_cast<std::size_t>(precision) + 1;
+    while (digits[len - 1] == '0') --len;
+    return std::string(digits, len);
 }
 
 }  // namespace

@@ -219,6 +219,8 @@ std::optional<std::string> goJsonSyntaxError(std::string_view text) {
 Json goJsonDecode(std::string_view text, bool allowExceptions) {
     std::size_t width = 0;
     for (std::size_t i = 0; i < text.size(); i += width) {
+        width = 1;
+        if (static_cast<unsigned char>(text[i]) < 0x80) continue;  // ASCII: always valid
         // Outside strings such a byte is a syntax error either way; inside, Go keeps U+FFFD.
         if (goDecodeRune(text.substr(i), width) == 0xFFFD && width == 1)
             return Json::parse(goCoerceUtf8(text), nullptr, allowExceptions);

@@ -11,7 +11,9 @@ namespace mcpsim::core::http {
 namespace {
 
 struct Registry {
-    std::map<Endpoint, Handler> handlers;
+    // Shared, so a request holds its listener's handler (which may stop the listener) without
+    // copying it.
+    std::map<Endpoint, std::shared_ptr<const Handler>> handlers;
     std::uint16_t nextPort = 40000;
 };
 
@@ -45,14 +47,15 @@ class InMemoryNetwork final : public Network {
             throw std::system_error(std::make_error_code(std::errc::address_in_use), ep.str());
         }
         // Enforce the body limit here too, so both transports refuse the same requests.
-        reg_->handlers[ep] = [handler = std::move(handler), limits](Request&& req, Reply reply) {
-            if (req.body.size() > limits.maxBodyBytes) {
-                reply(limits.tooLarge ? limits.tooLarge(limits.maxBodyBytes)
-                                      : makeResponse(413, "text/plain", "request too large\n"));
-                return;
-            }
-            handler(std::move(req), std::move(reply));
-        };
+        reg_->handlers[ep] = std::make_shared<const Handler>(
+            [handler = std::move(handler), limits](Request&& req, Reply reply) {
+                if (req.body.size() > limits.maxBodyBytes) {
+                    reply(limits.tooLarge ? limits.tooLarge(limits.maxBodyBytes)
+                                          : makeResponse(413, "text/plain", "request too large\n"));
+                    return;
+                }
+                handler(std::move(req), std::move(reply));
+            });
         return std::make_unique<InMemoryListener>(reg_, ep);
     }
 
@@ -65,14 +68,28 @@ class InMemoryNetwork final : public Network {
                 return;
             }
             if (!request.headers.has("Host")) request.headers.set("Host", to.str());
-            Handler handler = it->second;  // copy: the handler may stop its own listener
-            auto replied = std::make_shared<bool>(false);
-            handler(std::move(request), [done, replied, &rt](Response r) {
-                if (*replied) return;
-                *replied = true;
-                rt.deliver([done, r = std::move(r)]() mutable { done({}, std::move(r)); });
+            std::shared_ptr<const Handler> handler = it->second;  // it may stop its listener
+            auto once = std::make_shared<ResponseCallback>(std::move(done));
+            (*handler)(std::move(request), [once, &rt](Response r) {
+                if (!*once) return;  // replied twice: the first answer stands
+                rt.deliver([done = std::move(*once), r = std::move(r)]() mutable {
+                    done({}, std::move(r));
+                });
+                *once = nullptr;
             });
         });
+    }
+
+    void forward(const Endpoint& to, Request request, ResponseCallback done) override {
+        auto it = reg_->handlers.find(to);
+        if (it == reg_->handlers.end()) {
+            done(std::make_error_code(std::errc::connection_refused), {});
+            return;
+        }
+        if (!request.headers.has("Host")) request.headers.set("Host", to.str());
+        std::shared_ptr<const Handler> handler = it->second;  // it may stop its listener
+        (*handler)(std::move(request),
+                   [done = std::move(done)](Response r) { done({}, std::move(r)); });
     }
 
   private:

@@ -13,11 +13,21 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
-std::optional<std::string> Headers::get(std::string_view name) const {
+const std::string* Headers::find(std::string_view name) const {
     for (const auto& [k, v] : items_) {
-        if (iequals(k, name)) return v;
+        if (iequals(k, name)) return &v;
     }
+    return nullptr;
+}
+
+std::optional<std::string> Headers::get(std::string_view name) const {
+    if (const std::string* v = find(name)) return *v;
     return std::nullopt;
+}
+
+std::string Headers::value(std::string_view name) const {
+    const std::string* v = find(name);
+    return v ? *v : std::string();
 }
 
 void Headers::set(std::string name, std::string value) {
@@ -33,6 +43,12 @@ void Headers::remove(std::string_view name) {
     items_.erase(std::remove_if(items_.begin(), items_.end(),
                                 [&](const auto& kv) { return iequals(kv.first, name); }),
                  items_.end());
+}
+
+void Headers::lowercaseNames() {
+    for (auto& [k, v] : items_) {
+        for (char& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
 }
 
 std::string percentDecode(std::string_view in, bool plusIsSpace) {

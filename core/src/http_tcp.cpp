@@ -69,7 +69,9 @@ auto asyncHandle(const Handler& handler, Request req, Token&& token) {
 }
 
 struct Connection {
-    explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+    // Room for a whole request head (a long session token included) in one read; Go's server
+    // reads through a 4 KiB buffer too.
+    explicit Connection(tcp::socket s) : stream(std::move(s)) { buffer.reserve(4096); }
     void close() {
         boost::system::error_code ignored;
         stream.socket().close(ignored);

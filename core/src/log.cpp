@@ -80,8 +80,14 @@ Logger Logger::with(std::vector<LogAttr> attrs) const {
 void Logger::log(LogLevel level, const std::string& msg, const std::vector<LogAttr>& attrs) const {
     static const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
     const WallTime t = clock_->now();
-    std::string line = "time=" + formatRfc3339Nano(t) + " level=" + names[static_cast<int>(level)] +
-                       " msg=" + slogQuote(msg);
+    std::string line;
+    line.reserve(160);
+    line.append("time=")
+        .append(formatRfc3339Nano(t))
+        .append(" level=")
+        .append(names[static_cast<int>(level)])
+        .append(" msg=")
+        .append(slogQuote(msg));
     std::size_t shared = 0;
     for (const auto& a : attrs) shared += a.quotedShared ? a.quotedShared->size() : 0;
     if (shared > 0) line.reserve(line.size() + shared + 1024);

@@ -746,7 +746,7 @@ struct Workloads::Impl {
                             return;
                         }
                         auto target = raw->targets[raw->next++ % raw->targets.size()];
-                        network.request(target, std::move(req),
+                        network.forward(target, std::move(req),
                                         [reply](std::error_code ec, core::http::Response resp) {
                                             if (ec) {
                                                 reply(core::http::makeResponse(

@@ -209,29 +209,39 @@ struct Broker::Impl {
         const core::WallTime now = rt.clock().now();
         const std::time_t t = std::chrono::system_clock::to_time_t(
             std::chrono::time_point_cast<std::chrono::system_clock::duration>(now));
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char stamp[32];
-        std::strftime(stamp, sizeof stamp, "%Y/%m/%d %H:%M:%S", &tm);
-        rt.logs().append(options.logSource, core::LogLine{now, std::string(stamp) + " " + text});
+        if (t != stampSecond) {  // a busy broker logs many lines per second
+            std::tm tm{};
+            gmtime_r(&t, &tm);
+            char text[32];
+            std::strftime(text, sizeof text, "%Y/%m/%d %H:%M:%S ", &tm);
+            stamp = text;
+            stampSecond = t;
+        }
+        std::string line;
+        line.reserve(stamp.size() + text.size());
+        line.append(stamp).append(text);
+        rt.logs().append(options.logSource, core::LogLine{now, std::move(line)});
     }
 
     // Go's default slog through the log package: "... INFO msg k=v" (the hook lines).
     void hook(const std::string& msg, const std::vector<core::LogAttr>& attrs) {
-        std::string line = "INFO " + msg;
-        for (const auto& a : attrs)
-            line += " " + core::slogQuote(a.key) + "=" + core::slogQuote(a.value);
+        std::string line;
+        line.reserve(128);
+        line.append("INFO ").append(msg);
+        for (const auto& a : attrs) {
+            line.append(" ")
+                .append(core::slogQuote(a.key))
+                .append("=")
+                .append(core::slogQuote(a.value));
+        }
         stdLog(line);
     }
 
-    std::optional<router::ToolRoute> findTool(const std::string& served) {
+    std::shared_ptr<const router::ToolRoute> findTool(const std::string& served) {
         for (const auto& [id, m] : managers) {
-            if (const std::string* hints = m->routedToolHints(served)) {
-                return router::ToolRoute{m->config(), served.substr(m->config().toolPrefix.size()),
-                                         *hints};
-            }
+            if (auto route = m->routedTool(served)) return route;
         }
-        return std::nullopt;
+        return nullptr;
     }
 
     // ---- config -------------------------------------------------------------------------------
@@ -740,6 +750,8 @@ struct Broker::Impl {
     std::unique_ptr<broker::SessionStore> store;
     std::unique_ptr<router::Router> router;
     broker::BrokerConfig config;
+    std::time_t stampSecond = -1;  // stdLog's last "2006/01/02 15:04:05 " prefix and its second
+    std::string stamp;
     bool loaded = false;
     std::map<std::string, std::vector<std::string>> virtualServers;
     std::map<std::string, std::shared_ptr<broker::UpstreamManager>> managers;  // by server ID

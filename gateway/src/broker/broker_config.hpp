@@ -21,6 +21,14 @@ struct ServerConfig {
     bool operator==(const ServerConfig&) const = default;
 };
 
+// A served tool as the router routes it: the server owning it, its name upstream and the
+// x-mcp-annotation-hints of its definition.
+struct RoutedTool {
+    ServerConfig server;
+    std::string upstreamName;
+    std::string annotationHints;
+};
+
 struct BrokerConfig {
     std::vector<ServerConfig> servers;
     std::vector<std::pair<std::string, std::vector<std::string>>> virtualServers;

@@ -46,9 +46,9 @@ void UpstreamManager::stop() {
     disconnect();
 }
 
-const std::string* UpstreamManager::routedToolHints(const std::string& servedName) const {
+std::shared_ptr<const RoutedTool> UpstreamManager::routedTool(const std::string& servedName) const {
     auto it = routes_.find(servedName);
-    return it == routes_.end() ? nullptr : &it->second;
+    return it == routes_.end() ? nullptr : it->second;
 }
 
 std::string UpstreamManager::describe(const ClientError& e) const {
@@ -288,7 +288,8 @@ void UpstreamManager::apply(const Json& tools) {
         const std::string served = config_.toolPrefix + name;
         env_.registry[served] = RegisteredTool{config_.id(), config_.name, def};
         served_.insert(served);
-        routes_[served] = annotationHints(def);
+        routes_[served] =
+            std::make_shared<const RoutedTool>(RoutedTool{config_, name, annotationHints(def)});
     }
     upstream_ = std::move(fresh);
     if (!added.empty() || !removed.empty() || !changed.empty()) {

@@ -61,7 +61,7 @@ class UpstreamManager : public std::enable_shared_from_this<UpstreamManager> {
     bool busy() const { return running_; }
     // Whether the router routes a served name here: the x-mcp-annotation-hints of its upstream
     // tool (worked out once per fetch, not per call), or null.
-    const std::string* routedToolHints(const std::string& servedName) const;
+    std::shared_ptr<const RoutedTool> routedTool(const std::string& servedName) const;
     // The upstream's current tools by original name (the x-authorized-tools path).
     const std::map<std::string, Json>& upstreamTools() const { return upstream_; }
 
@@ -89,9 +89,10 @@ class UpstreamManager : public std::enable_shared_from_this<UpstreamManager> {
     ServerStatus status_;
     std::shared_ptr<core::mcp::McpClient> client_;
     bool listChanged_ = false;
-    std::map<std::string, Json> upstream_;       // original name -> definition (last fetch)
-    std::set<std::string> served_;               // served names this manager has in the registry
-    std::map<std::string, std::string> routes_;  // served name -> annotation hints (router)
+    std::map<std::string, Json> upstream_;  // original name -> definition (last fetch)
+    std::set<std::string> served_;          // served names this manager has in the registry
+    // served name -> route (the router's lookup, shared so a call holds it without a copy)
+    std::map<std::string, std::shared_ptr<const RoutedTool>> routes_;
     bool running_ = false;
     bool stopped_ = false;
     std::optional<Trigger> rerun_;

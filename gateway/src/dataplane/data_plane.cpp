@@ -1,9 +1,6 @@
 // The Gateway's data plane: Envoy's listener, route table and ext_proc callouts in one handler.
 #include "mcpsim/gateway/data_plane.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "../kinds.hpp"
 #include "mcpsim/core/kube/controller.hpp"
 #include "route_table.hpp"
@@ -21,15 +18,8 @@ namespace {
 
 // Envoy's HTTP/1 codec writes header names in lower case and names itself.
 Response envoyFinish(Response resp) {
-    core::http::Headers out;
-    for (const auto& [k, v] : resp.headers.items()) {
-        std::string name = k;
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        out.add(name, v);
-    }
-    out.set("server", "istio-envoy");
-    resp.headers = std::move(out);
+    resp.headers.lowercaseNames();
+    resp.headers.set("server", "istio-envoy");
     return resp;
 }
 

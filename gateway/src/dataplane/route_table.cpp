@@ -72,17 +72,21 @@ bool pathMatches(const RouteTable::Match& m, const std::string& path) {
     return path.size() == prefix.size() || path[prefix.size()] == '/';
 }
 
+// `query`: the decoded parameters of the origin-form target.
 bool matchApplies(const RouteTable::Match& m, const core::http::Request& req,
-                  const std::string& path) {
+                  const std::string& path,
+                  const std::vector<std::pair<std::string, std::string>>& query) {
     if (!pathMatches(m, path)) return false;
     if (!m.method.empty() && m.method != req.method) return false;
     for (const auto& h : m.headers) {
-        auto got = req.headers.get(h.name);
-        if (!got) return false;
+        const std::string* got = req.headers.find(h.name);
+        if (got == nullptr) return false;
         if (h.regex ? !(h.compiled && h.compiled->fullMatch(*got)) : *got != h.value) return false;
     }
     for (const auto& [name, value] : m.query) {
-        if (req.query(name) != value) return false;
+        auto first = std::find_if(query.begin(), query.end(),
+                                  [&](const auto& kv) { return kv.first == name; });
+        if (first == query.end() || first->second != value) return false;
     }
     return true;
 }
@@ -109,13 +113,18 @@ void HeaderEdits::applyTo(core::http::Headers& headers) const {
 
 bool hostnameMatches(const std::string& pattern, const std::string& host) {
     if (pattern.empty()) return true;
-    const std::string p = lower(pattern), h = lower(host);
-    if (p.rfind("*.", 0) == 0) {
-        const std::string suffix = p.substr(1);  // ".mcp.local"
-        return h.size() > suffix.size() &&
-               h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0;
+    auto same = [](std::string_view a, std::string_view b) {
+        return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+            return std::tolower(static_cast<unsigned char>(x)) ==
+                   std::tolower(static_cast<unsigned char>(y));
+        });
+    };
+    if (pattern.rfind("*.", 0) == 0) {
+        const std::string_view suffix = std::string_view(pattern).substr(1);  // ".mcp.local"
+        return host.size() > suffix.size() &&
+               same(std::string_view(host).substr(host.size() - suffix.size()), suffix);
     }
-    return p == h;
+    return same(pattern, host);
 }
 
 std::string requestHost(const core::http::Request& request) {
@@ -250,14 +259,14 @@ std::optional<RouteDecision> RouteTable::resolve(const core::http::Request& requ
     bool listenerMatch = false;
     for (const auto& l : listenerHosts_) listenerMatch = listenerMatch || hostnameMatches(l, host);
     if (!listenerMatch) return std::nullopt;
-    std::string target = request.target;
-    if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0) {
-        const auto slash = target.find('/', target.find("://") + 3);
-        target = slash == std::string::npos ? "/" : target.substr(slash);
+    core::http::Request local;  // only the origin-form target, for its path and query
+    local.target = request.target;
+    if (local.target.rfind("http://", 0) == 0 || local.target.rfind("https://", 0) == 0) {
+        const auto slash = local.target.find('/', local.target.find("://") + 3);
+        local.target = slash == std::string::npos ? "/" : local.target.substr(slash);
     }
-    core::http::Request local = request;
-    local.target = target;
     const std::string path = local.path();
+    const auto params = local.queryParams();
     // Precedence key: larger is better, except creation time and name (older, smaller wins).
     using Key =
         std::tuple<std::pair<int, std::size_t>, int, std::size_t, int, std::size_t, std::size_t>;
@@ -268,7 +277,7 @@ std::optional<RouteDecision> RouteTable::resolve(const core::http::Request& requ
         const auto hr = hostRank(rule.hosts, host);
         if (hr.first < 0) continue;
         for (const auto& m : rule.matches) {
-            if (!matchApplies(m, local, path)) continue;
+            if (!matchApplies(m, request, path, params)) continue;
             Key key{hr,
                     m.pathType == "Exact" ? 2 : (m.pathType == "PathPrefix" ? 1 : 0),
                     m.pathType == "PathPrefix" ? m.pathValue.size() : 0,

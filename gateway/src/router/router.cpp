@@ -10,8 +10,11 @@ using core::http::Request;
 using core::http::Response;
 
 std::string goJsonDump(const Json& value) {
+    std::string dumped = value.dump();
+    if (dumped.find_first_of("<>&") == std::string::npos) return dumped;
     std::string out;
-    for (char c : value.dump()) {
+    out.reserve(dumped.size() + 16);
+    for (char c : dumped) {
         // Outside strings JSON has none of these, so replacing them all is safe.
         if (c == '<') {
             out += "\\u003c";
@@ -74,15 +77,18 @@ void Router::onRequest(Request& req, Done done) {
 }
 
 void Router::toolsCall(Request& req, Json msg, Done done) {
-    Json params = msg.value("params", Json::object());
-    if (!params.is_object()) params = Json::object();
-    if (!params.contains("name") || !params["name"].is_string() ||
-        params["name"].get<std::string>().empty()) {
+    auto given = msg.find("params");
+    Json params = given != msg.end() && given->is_object() ? std::move(*given) : Json::object();
+    auto name = params.find("name");
+    if (name == params.end() || !name->is_string() || name->get_ref<const std::string&>().empty()) {
         return done(invalid("no tool name set"));
     }
-    const std::string served = params["name"].get<std::string>();
-    const std::string session = req.headers.value("mcp-session-id");
-    if (session.empty()) return done(invalid("no session ID found"));
+    const std::string served = name->get<std::string>();
+    const std::string* sessionHeader = req.headers.find("mcp-session-id");
+    if (sessionHeader == nullptr || sessionHeader->empty()) {
+        return done(invalid("no session ID found"));
+    }
+    const std::string session = *sessionHeader;
     if (env_.tokens.invalid(session)) return done(invalid("session no longer valid", 404));
     auto route = env_.findTool(served);
     if (!route) {
@@ -102,46 +108,48 @@ void Router::toolsCall(Request& req, Json msg, Done done) {
     req.headers.set("x-mcp-method", "tools/call");
     req.headers.set("x-mcp-toolname", route->upstreamName);
     req.headers.set("x-mcp-servername", route->server.name);
-    params["name"] = route->upstreamName;
-    Json body = {{"jsonrpc", "2.0"}, {"method", "tools/call"}, {"params", params}};
-    body["id"] = msg["id"];  // string ids are kept (F3 intent)
+    *name = route->upstreamName;
+    Json body = {{"jsonrpc", "2.0"}, {"method", "tools/call"}, {"params", std::move(params)}};
+    body["id"] = std::move(msg["id"]);  // string ids are kept (F3 intent)
     std::weak_ptr<bool> alive = alive_;
     Request* target = &req;
-    upstreamSession(session, *route, req,
-                    [alive, target, route = *route, body, done](std::optional<std::string> id,
-                                                                std::optional<Response> error) {
+    upstreamSession(session, route, req,
+                    [alive, target, route, rewritten = goJsonDump(body), done = std::move(done)](
+                        std::optional<std::string> id, std::optional<Response> error) mutable {
                         if (auto a = alive.lock(); !a || !*a) return;
                         if (error) return done(std::move(error));
-                        target->headers.set("mcp-session-id", *id);
-                        target->headers.set("Host", route.server.hostname);
-                        target->target = broker::urlPath(route.server.url);
-                        target->body = goJsonDump(body);
+                        target->headers.set("mcp-session-id", std::move(*id));
+                        target->headers.set("Host", route->server.hostname);
+                        target->target = broker::urlPath(route->server.url);
+                        target->body = std::move(rewritten);
                         target->headers.remove("Content-Length");
                         done(std::nullopt);
                     });
 }
 
 void Router::upstreamSession(
-    const std::string& gatewaySession, const ToolRoute& route, const Request& request,
+    const std::string& gatewaySession, std::shared_ptr<const ToolRoute> route,
+    const Request& request,
     std::function<void(std::optional<std::string>, std::optional<Response>)> done) {
     std::weak_ptr<bool> alive = alive_;
     // The request outlives the exchange (the data plane holds it until `done`), so it is not
     // copied for the rare first call that initializes the upstream session.
     const Request* pending = &request;
-    env_.store.get(gatewaySession,
-                   [this, alive, gatewaySession, route, pending, done](
-                       const std::string& error, const broker::SessionStore::Sessions& sessions) {
-                       if (auto a = alive.lock(); !a || !*a) return;
-                       if (!error.empty()) {
-                           env_.log.error("failed to get sessions from cache", {{"error", error}});
-                           return done(std::nullopt, core::http::makeResponse(500, "text/plain",
-                                                                              "internal error"));
-                       }
-                       if (auto s = sessions.find(route.server.name); s != sessions.end()) {
-                           return done(s->second, std::nullopt);
-                       }
-                       initializeUpstream(gatewaySession, route, *pending, done);
-                   });
+    env_.store.get(
+        gatewaySession,
+        [this, alive, gatewaySession, route = std::move(route), pending, done = std::move(done)](
+            const std::string& error, const broker::SessionStore::Sessions& sessions) mutable {
+            if (auto a = alive.lock(); !a || !*a) return;
+            if (!error.empty()) {
+                env_.log.error("failed to get sessions from cache", {{"error", error}});
+                return done(std::nullopt,
+                            core::http::makeResponse(500, "text/plain", "internal error"));
+            }
+            if (auto s = sessions.find(route->server.name); s != sessions.end()) {
+                return done(s->second, std::nullopt);
+            }
+            initializeUpstream(gatewaySession, *route, *pending, std::move(done));
+        });
 }
 
 void Router::initializeUpstream(

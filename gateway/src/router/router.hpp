@@ -24,12 +24,7 @@ struct BrokerOptions;
 
 namespace mcpsim::gateway::router {
 
-// A served tool as the router routes it.
-struct ToolRoute {
-    broker::ServerConfig server;
-    std::string upstreamName;
-    std::string annotationHints;  // x-mcp-annotation-hints of the tool's definition
-};
+using ToolRoute = broker::RoutedTool;
 
 struct RouterEnv {
     core::Runtime& runtime;
@@ -39,7 +34,7 @@ struct RouterEnv {
     broker::SessionStore& store;  // gateway session -> upstream sessions
     core::Logger log;             // component=router
     std::function<void(const std::string& msg, const std::vector<core::LogAttr>&)> hookLog;
-    std::function<std::optional<ToolRoute>(const std::string& servedName)> findTool;
+    std::function<std::shared_ptr<const ToolRoute>(const std::string& servedName)> findTool;
     std::function<std::optional<broker::ServerConfig>(const std::string& name)> findServer;
 };
 
@@ -57,7 +52,7 @@ class Router final : public ExtProcessor {
   private:
     using Done = std::function<void(std::optional<core::http::Response>)>;
     void toolsCall(core::http::Request& request, Json message, Done done);
-    void upstreamSession(const std::string& gatewaySession, const ToolRoute& route,
+    void upstreamSession(const std::string& gatewaySession, std::shared_ptr<const ToolRoute> route,
                          const core::http::Request& request,
                          std::function<void(std::optional<std::string> id,
                                             std::optional<core::http::Response> error)>

@@ -16,12 +16,15 @@ namespace mcpsim::core::http {
 // Header fields, case-insensitive by name, order kept.
 class Headers {
   public:
+    // The first field with that name (case-insensitive), or null; valid until the next change.
+    const std::string* find(std::string_view name) const;
     std::optional<std::string> get(std::string_view name) const;
-    std::string value(std::string_view name) const { return get(name).value_or(""); }
-    bool has(std::string_view name) const { return get(name).has_value(); }
+    std::string value(std::string_view name) const;
+    bool has(std::string_view name) const { return find(name) != nullptr; }
     void set(std::string name, std::string value);  // replaces all fields with that name
     void add(std::string name, std::string value);
     void remove(std::string_view name);
+    void lowercaseNames();  // as HTTP/2 and Envoy's HTTP/1 codec write them
     const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
 
   private:

@@ -63,6 +63,12 @@ class Network {
     virtual std::unique_ptr<Listener> listen(const Endpoint& at, Handler handler,
                                              ServerLimits limits = {}) = 0;
     virtual void request(const Endpoint& to, Request request, ResponseCallback done) = 0;
+    // Passes a request that has reached one listener on to another address, as a NAT rule
+    // (kube-proxy's) does: in memory it is the same message, not a second one. Over sockets it
+    // is a second request.
+    virtual void forward(const Endpoint& to, Request request, ResponseCallback done) {
+        this->request(to, std::move(request), std::move(done));
+    }
 };
 
 std::unique_ptr<Network> makeLoopbackNetwork(Runtime& runtime);
