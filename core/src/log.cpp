@@ -68,12 +68,30 @@ std::string slogQuote(const std::string& value) {
     return goQuote(value);  // slog quotes with strconv.Quote
 }
 
+namespace {
+
+// " key=value" in slog's text form.
+void appendAttr(std::string& line, const LogAttr& a) {
+    line.append(" ").append(slogQuote(a.key)).append("=");
+    if (a.quotedShared) {
+        line.append(*a.quotedShared);
+    } else if (a.quoted) {
+        line.append(a.value);
+    } else {
+        line.append(slogQuote(a.value));
+    }
+}
+
+}  // namespace
+
 Logger::Logger(const Clock& clock, LogStore& store, std::string source, std::vector<LogAttr> base)
-    : clock_(&clock), store_(&store), source_(std::move(source)), base_(std::move(base)) {}
+    : clock_(&clock), store_(&store), source_(std::move(source)) {
+    for (const auto& a : base) appendAttr(base_, a);
+}
 
 Logger Logger::with(std::vector<LogAttr> attrs) const {
     Logger copy = *this;
-    copy.base_.insert(copy.base_.end(), attrs.begin(), attrs.end());
+    for (const auto& a : attrs) appendAttr(copy.base_, a);
     return copy;
 }
 
@@ -91,19 +109,9 @@ void Logger::log(LogLevel level, const std::string& msg, const std::vector<LogAt
     std::size_t shared = 0;
     for (const auto& a : attrs) shared += a.quotedShared ? a.quotedShared->size() : 0;
     if (shared > 0) line.reserve(line.size() + shared + 1024);
-    auto put = [&line](const LogAttr& a) {
-        line.append(" ").append(slogQuote(a.key)).append("=");
-        if (a.quotedShared) {
-            line.append(*a.quotedShared);
-        } else if (a.quoted) {
-            line.append(a.value);
-        } else {
-            line.append(slogQuote(a.value));
-        }
-    };
     // slog order: attributes bound with with() come before the call's own.
-    for (const auto& a : base_) put(a);
-    for (const auto& a : attrs) put(a);
+    line.append(base_);
+    for (const auto& a : attrs) appendAttr(line, a);
     store_->append(source_, LogLine{t, std::move(line)});
 }
 

@@ -85,7 +85,7 @@ class Logger {
     const Clock* clock_;
     LogStore* store_;
     std::string source_;
-    std::vector<LogAttr> base_;
+    std::string base_;  // the attributes bound with with(), as they appear on every line
 };
 
 // slog's text quoting rule for one value.
