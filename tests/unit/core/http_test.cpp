@@ -199,5 +199,71 @@ TEST(HttpInMemory, SameHandlerNoSockets) {
     EXPECT_EQ(refused, std::make_error_code(std::errc::connection_refused));
 }
 
+// kube-proxy's hop: a Service address passes the request on to a pod as the same message, so a
+// request through it costs the loop two deliveries (there and back), not four.
+TEST(HttpInMemory, ForwardPassesTheSameMessageOn) {
+    Runtime rt(RuntimeOptions{1, true});
+    auto net = makeInMemoryNetwork(rt);
+    auto pod = net->listen({"10.0.0.5", 8080}, echoHandler(), smallLimits());
+    auto service = net->listen({"svc.local", 80}, [&](Request&& req, Reply reply) {
+        net->forward({"10.0.0.5", 8080}, std::move(req), [reply](std::error_code ec, Response r) {
+            reply(ec ? makeResponse(503, "text/plain", ec.message()) : std::move(r));
+        });
+    });
+    auto ghost = net->listen({"ghost.local", 80}, [&](Request&& req, Reply reply) {
+        net->forward({"10.0.0.9", 1}, std::move(req), [reply](std::error_code ec, Response) {
+            reply(makeResponse(503, "text/plain", ec.message()));
+        });
+    });
+    rt.poll();
+    std::vector<std::string> got;
+    Request req;
+    req.method = "POST";
+    req.target = "/echo";
+    req.body = "hi";
+    net->request({"svc.local", 80}, req, [&](std::error_code ec, Response r) {
+        EXPECT_FALSE(ec);
+        got.push_back(r.body + " host=" + r.headers.value("X-Seen-Host"));
+    });
+    EXPECT_EQ(rt.poll(), 2U) << "one delivery to the Service, one back with the pod's answer";
+    req.body = std::string(100, 'x');  // over the pod's limit: the pod's own 413
+    net->request({"svc.local", 80}, req, [&](std::error_code, Response r) {
+        got.push_back(std::to_string(r.status) + " " + r.body);
+    });
+    net->request({"ghost.local", 80}, req, [&](std::error_code, Response r) {
+        got.push_back(std::to_string(r.status) + " " + r.body);
+    });
+    rt.runUntilIdle();
+    EXPECT_EQ(got, (std::vector<std::string>{
+                       "POST /echo q=- body=hi host=svc.local:80", "413 limit 16",
+                       "503 " + std::make_error_code(std::errc::connection_refused).message()}));
+}
+
+TEST(HttpInMemory, AHandlerThatRepliesTwiceIsHeardOnce) {
+    Runtime rt(RuntimeOptions{1, true});
+    auto net = makeInMemoryNetwork(rt);
+    auto twice = net->listen({"twice.local", 80}, [](Request&&, Reply reply) {
+        reply(makeResponse(200, "text/plain", "first"));
+        reply(makeResponse(500, "text/plain", "second"));
+    });
+    std::vector<std::string> got;
+    net->request({"twice.local", 80}, Request{},
+                 [&](std::error_code, Response r) { got.push_back(r.body); });
+    rt.runUntilIdle();
+    EXPECT_EQ(got, std::vector<std::string>{"first"});
+}
+
+TEST(HttpHeaders, FindAndLowercaseNames) {
+    Headers h;
+    h.add("Content-Type", "text/plain");
+    h.add("X-Mcp-Method", "tools/call");
+    ASSERT_NE(h.find("content-type"), nullptr);
+    EXPECT_EQ(*h.find("content-type"), "text/plain");
+    EXPECT_EQ(h.find("accept"), nullptr);
+    h.lowercaseNames();
+    EXPECT_EQ(h.items(), (std::vector<std::pair<std::string, std::string>>{
+                             {"content-type", "text/plain"}, {"x-mcp-method", "tools/call"}}));
+}
+
 }  // namespace
 }  // namespace mcpsim::core::http
