@@ -32,6 +32,15 @@ class InMemoryListener final : public Listener {
     Endpoint at_;
 };
 
+// The handler listening at `to`, held (it may stop its own listener), with the request's Host
+// defaulting to that address; null when nothing listens there.
+std::shared_ptr<const Handler> arrive(const Registry& reg, const Endpoint& to, Request& request) {
+    auto it = reg.handlers.find(to);
+    if (it == reg.handlers.end()) return nullptr;
+    if (!request.headers.has("Host")) request.headers.set("Host", to.str());
+    return it->second;
+}
+
 class InMemoryNetwork final : public Network {
   public:
     explicit InMemoryNetwork(Runtime& rt) : rt_(rt), reg_(std::make_shared<Registry>()) {}
@@ -62,13 +71,8 @@ class InMemoryNetwork final : public Network {
     void request(const Endpoint& to, Request request, ResponseCallback done) override {
         rt_.deliver([reg = reg_, to, request = std::move(request), done = std::move(done),
                      &rt = rt_]() mutable {
-            auto it = reg->handlers.find(to);
-            if (it == reg->handlers.end()) {
-                done(std::make_error_code(std::errc::connection_refused), {});
-                return;
-            }
-            if (!request.headers.has("Host")) request.headers.set("Host", to.str());
-            std::shared_ptr<const Handler> handler = it->second;  // it may stop its listener
+            auto handler = arrive(*reg, to, request);
+            if (!handler) return done(std::make_error_code(std::errc::connection_refused), {});
             auto once = std::make_shared<ResponseCallback>(std::move(done));
             (*handler)(std::move(request), [once, &rt](Response r) {
                 if (!*once) return;  // replied twice: the first answer stands
@@ -81,13 +85,8 @@ class InMemoryNetwork final : public Network {
     }
 
     void forward(const Endpoint& to, Request request, ResponseCallback done) override {
-        auto it = reg_->handlers.find(to);
-        if (it == reg_->handlers.end()) {
-            done(std::make_error_code(std::errc::connection_refused), {});
-            return;
-        }
-        if (!request.headers.has("Host")) request.headers.set("Host", to.str());
-        std::shared_ptr<const Handler> handler = it->second;  // it may stop its listener
+        auto handler = arrive(*reg_, to, request);
+        if (!handler) return done(std::make_error_code(std::errc::connection_refused), {});
         (*handler)(std::move(request),
                    [done = std::move(done)](Response r) { done({}, std::move(r)); });
     }

@@ -83,10 +83,10 @@ bool matchApplies(const RouteTable::Match& m, const core::http::Request& req,
         if (got == nullptr) return false;
         if (h.regex ? !(h.compiled && h.compiled->fullMatch(*got)) : *got != h.value) return false;
     }
-    for (const auto& [name, value] : m.query) {
+    for (const auto& wanted : m.query) {
         auto first = std::find_if(query.begin(), query.end(),
-                                  [&](const auto& kv) { return kv.first == name; });
-        if (first == query.end() || first->second != value) return false;
+                                  [&](const auto& kv) { return kv.first == wanted.first; });
+        if (first == query.end() || first->second != wanted.second) return false;
     }
     return true;
 }
