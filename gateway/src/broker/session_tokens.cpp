@@ -36,7 +36,12 @@ const Json* SessionTokens::verifiedClaims(const std::string& token) const {
         return nullptr;
     }
     if (verified_.size() >= kMaxVerified) verified_.clear();
-    return &verified_.emplace(token, std::move(t->claims)).first->second;
+    // Only the times are read again; the other claims would cost every held session.
+    Json times = Json::object();
+    for (const char* key : {"exp", "nbf"}) {
+        if (auto it = t->claims.find(key); it != t->claims.end()) times[key] = std::move(*it);
+    }
+    return &verified_.emplace(token, std::move(times)).first->second;
 }
 
 std::optional<std::string> SessionTokens::invalid(const std::string& token) const {

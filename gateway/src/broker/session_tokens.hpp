@@ -22,9 +22,9 @@ class SessionTokens {
     std::optional<core::WallTime> expiry(const std::string& token) const;
 
   private:
-    // The claims of tokens whose signature verified: every request of a session carries the same
-    // token, and the signature of a token under one key never changes, so only the times are
-    // checked again (with verifyHmac's own check, hence the same errors). Bounded.
+    // The time claims (exp, nbf) of tokens whose signature verified: every request of a session
+    // carries the same token, and the signature of a token under one key never changes, so only
+    // the times are checked again (with verifyHmac's own check, hence the same errors). Bounded.
     const Json* verifiedClaims(const std::string& token) const;
     mutable std::unordered_map<std::string, Json> verified_;
     static constexpr std::size_t kMaxVerified = 16384;
