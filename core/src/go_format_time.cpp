@@ -120,6 +120,14 @@ std::string formatRfc3339Nano(WallTime t) {
     return dateAndClock(u) + fraction(static_cast<std::uint64_t>(u.nanos), 9) + "Z";
 }
 
+std::string formatGoLogTime(WallTime t) {
+    std::string text = dateAndClock(toUnix(t));  // 2006-01-02T15:04:05
+    text[4] = '/';
+    text[7] = '/';
+    text[10] = ' ';
+    return text;
+}
+
 std::optional<UnixTime> parseRfc3339Unix(std::string_view s) {
     std::size_t i = 0;
     auto number = [&](std::size_t width, int& out) {

@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <ctime>
 #include <deque>
 #include <set>
 
@@ -207,19 +206,9 @@ struct Broker::Impl {
     // Go's standard log package: "2006/01/02 15:04:05 <text>", on stderr.
     void stdLog(const std::string& text) {
         const core::WallTime now = rt.clock().now();
-        const std::time_t t = std::chrono::system_clock::to_time_t(
-            std::chrono::time_point_cast<std::chrono::system_clock::duration>(now));
-        if (t != stampSecond) {  // a busy broker logs many lines per second
-            std::tm tm{};
-            gmtime_r(&t, &tm);
-            char text[32];
-            std::strftime(text, sizeof text, "%Y/%m/%d %H:%M:%S ", &tm);
-            stamp = text;
-            stampSecond = t;
-        }
-        std::string line;
-        line.reserve(stamp.size() + text.size());
-        line.append(stamp).append(text);
+        std::string line = core::formatGoLogTime(now);
+        line.reserve(line.size() + 1 + text.size());
+        line.append(" ").append(text);
         rt.logs().append(options.logSource, core::LogLine{now, std::move(line)});
     }
 
@@ -750,8 +739,6 @@ struct Broker::Impl {
     std::unique_ptr<broker::SessionStore> store;
     std::unique_ptr<router::Router> router;
     broker::BrokerConfig config;
-    std::time_t stampSecond = -1;  // stdLog's last "2006/01/02 15:04:05 " prefix and its second
-    std::string stamp;
     bool loaded = false;
     std::map<std::string, std::vector<std::string>> virtualServers;
     std::map<std::string, std::shared_ptr<broker::UpstreamManager>> managers;  // by server ID

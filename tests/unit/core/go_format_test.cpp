@@ -102,6 +102,17 @@ TEST(GoRfc3339, ParsesAndFormatsAsTimePackage) {
     }
 }
 
+// The same second twice, then the next one, then back: the kept last second must not leak.
+TEST(GoLogTime, IsTheLogPackagesStandardPrefix) {
+    const auto t = parseRfc3339("2026-12-08T03:04:05.25Z");
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(formatGoLogTime(*t), "2026/12/08 03:04:05");
+    EXPECT_EQ(formatRfc3339Nano(*t), "2026-12-08T03:04:05.25Z");
+    EXPECT_EQ(formatGoLogTime(*t + std::chrono::milliseconds(500)), "2026/12/08 03:04:05");
+    EXPECT_EQ(formatGoLogTime(*t + std::chrono::seconds(55)), "2026/12/08 03:05:00");
+    EXPECT_EQ(formatGoLogTime(*t), "2026/12/08 03:04:05");
+}
+
 TEST(GoDuration, ParsesAndPrintsAsTimePackage) {
     for (const auto& c : goldens()["durations"]) {
         const std::string in = c["in"];

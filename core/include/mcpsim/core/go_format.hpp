@@ -70,6 +70,8 @@ std::string formatRfc3339(WallTime t);
 std::string formatRfc3339(UnixTime t);
 // time.RFC3339Nano in UTC, trailing zeros of the fraction trimmed: 2026-11-25T14:46:12.12Z.
 std::string formatRfc3339Nano(WallTime t);
+// The time Go's log package puts before each line with its standard flags: 2006/01/02 15:04:05.
+std::string formatGoLogTime(WallTime t);
 // time.Parse(time.RFC3339, text): strict digits and separators, an optional fraction after '.'
 // or ',', then 'Z' or ±hh:mm. nullopt when Go would return an error.
 std::optional<UnixTime> parseRfc3339Unix(std::string_view text);
